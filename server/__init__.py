@@ -1,0 +1,106 @@
+"""Rapport: a personal relationship manager. `create_app` is the only place that builds the app."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import Config
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+JSON_TYPES = ("application/json",)
+FORM_TYPES = ("multipart/form-data",)
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app from a Config (default: from the environment) plus overrides."""
+    app = Flask(__name__, static_folder=None)
+    if isinstance(config, Config):
+        app.config.update(config.finalize())
+    else:
+        app.config.update(Config().finalize())
+        if config:
+            app.config.update(config)
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_rules(app)
+    register_commands(app)
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL so the worker and web threads do not block each other; real foreign keys."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to the app."""
+    from .auth import init_auth
+    from .extensions import api, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    init_auth(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """The JSON API, health probes and the front end."""
+    from .api import register_blueprints as register_api
+    from .health import site as health_site
+    from .web import register_web
+
+    register_api(app)
+    app.register_blueprint(health_site)
+    register_web(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """One JSON error shape for everything (installed after flask-smorest's own)."""
+    from .errors import register_errorhandlers as install
+
+    install(app)
+
+
+def register_request_rules(app: Flask) -> None:
+    """API writes must be JSON (or multipart for uploads)."""
+    from .errors import ApiError
+
+    @app.before_request
+    def _require_json_body() -> None:
+        if not request.path.startswith("/api/") or request.method not in {"POST", "PUT", "PATCH"}:
+            return
+        if not request.content_length and not request.headers.get("Transfer-Encoding"):
+            return  # an empty body is fine (e.g. POST /api/auth/logout)
+        if request.mimetype in JSON_TYPES or request.mimetype in FORM_TYPES:
+            return
+        raise ApiError(415, "Send JSON with Content-Type: application/json.")
+
+
+def register_commands(app: Flask) -> None:
+    """`flask` sub-commands (the `rapport` CLI is in server.cli)."""
+    from .cli import register_flask_commands
+
+    register_flask_commands(app)

@@ -1,0 +1,5 @@
+"""dashboard API (filled in by its feature)."""
+
+from __future__ import annotations
+
+blp = None

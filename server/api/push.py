@@ -1,0 +1,5 @@
+"""push API (filled in by its feature)."""
+
+from __future__ import annotations
+
+blp = None

@@ -1,0 +1,173 @@
+"""Passwords, login sessions, personal tokens and the CSRF rule for cookie requests."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, g, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from .crypto import new_token, sha256_hex
+from .errors import ApiError, error_response
+from .extensions import csrf, db, login_manager
+from .models import ApiToken, User, UserSession, utcnow
+
+# OWASP's Argon2id floor is m=19 MiB, t=2, p=1; we sit above it.
+password_hasher = PasswordHasher(time_cost=2, memory_cost=47104, parallelism=1)
+# A fixed hash to verify against when the account does not exist, so timing does not tell.
+_DUMMY_HASH = password_hasher.hash("not a real password, only for timing")
+SESSION_TOUCH_INTERVAL = timedelta(minutes=10)
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The small list of passwords refused outright."""
+    text = (Path(__file__).parent / "common_passwords.txt").read_text()
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is refused, or None when it is acceptable."""
+    if len(password) < 8:
+        return "Use at least 8 characters."
+    if len(password) > 256:
+        return "Use at most 256 characters."
+    lowered = password.lower()
+    if lowered in common_passwords() or (email and lowered == email.lower()):
+        return "That password is too common; choose another."
+    if len(set(password)) < 3:
+        return "That password is too easy to guess; choose another."
+    return None
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of a password."""
+    return password_hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Verify a password, rehashing when our parameters changed (caller commits)."""
+    if user is None:
+        try:
+            password_hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return False
+    try:
+        password_hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if password_hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return True
+
+
+def start_session(user: User, remember: bool, user_agent: str) -> User:
+    """Create a login session row and make it the identity Flask-Login stores."""
+    secret = new_token(nbytes=24)
+    row = UserSession(
+        user=user, secret_hash=sha256_hex(secret), remember=remember, user_agent=user_agent[:300]
+    )
+    db.session.add(row)
+    db.session.flush()
+    user.login_id = f"{row.id}.{secret}"
+    return user
+
+
+def end_sessions(user: User, keep_id: int | None = None) -> int:
+    """End every session of a user except `keep_id`; returns how many ended."""
+    rows = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
+    ended = 0
+    for row in rows:
+        if row.id != keep_id:
+            db.session.delete(row)
+            ended += 1
+    return ended
+
+
+def current_session_id() -> int | None:
+    """The id of the session this request is signed in through (None for tokens)."""
+    login_id = getattr(current_user, "login_id", None)
+    if not login_id or getattr(current_user, "via_token", False):
+        return None
+    return int(login_id.split(".", 1)[0])
+
+
+def load_session_user(login_id: str, now: datetime | None = None) -> User | None:
+    """Flask-Login user loader: the cookie names a session row and carries its secret."""
+    session_id, _, secret = login_id.partition(".")
+    if not session_id.isdigit() or not secret:
+        return None
+    row = db.session.get(UserSession, int(session_id))
+    if row is None or not hmac.compare_digest(row.secret_hash, sha256_hex(secret)):
+        return None
+    now = now or utcnow()
+    if now - row.last_seen_at > SESSION_TOUCH_INTERVAL:
+        row.last_seen_at = now
+        db.session.commit()
+    user = row.user
+    user.login_id = login_id
+    return user
+
+
+def load_token_user(header: str, now: datetime | None = None) -> User | None:
+    """Flask-Login request loader for `Authorization: Bearer <token>`."""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256_hex(token.strip())))
+    now = now or utcnow()
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    if row.last_used_at is None or now - row.last_used_at > SESSION_TOUCH_INTERVAL:
+        row.last_used_at = now
+        db.session.commit()
+    user = db.session.get(User, row.user_id)
+    if user is not None:
+        user.via_token = True
+        user.login_id = None
+    return user
+
+
+def init_auth(app: Flask) -> None:
+    """Wire Flask-Login loaders and the CSRF rule into the app."""
+    login_manager.session_protection = None  # sessions are revocable rows instead
+
+    @login_manager.user_loader
+    def _load_user(login_id: str) -> User | None:
+        return load_session_user(login_id)
+
+    @login_manager.request_loader
+    def _load_from_request(req) -> User | None:  # type: ignore[no-untyped-def]
+        header = req.headers.get("Authorization")
+        if header:
+            g.bearer_attempted = True
+            return load_token_user(header)
+        return None
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():  # type: ignore[no-untyped-def]
+        if g.get("bearer_attempted"):
+            return error_response(401, "That API token is not valid (revoked, expired or unknown).")
+        return error_response(401, "Please sign in.")
+
+    @app.before_request
+    def _check_csrf() -> None:
+        """Cookie requests that change data need the CSRF header; bearer requests do not."""
+        if request.method not in UNSAFE_METHODS:
+            return
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            # A cross-site page cannot set this header without CORS, which we never grant.
+            if load_token_user(request.headers["Authorization"]) is None:
+                raise ApiError(401, "That API token is not valid (revoked, expired or unknown).")
+            return
+        if request.blueprint is None and request.endpoint is None:
+            return  # 404 / 405 will answer
+        csrf.protect()

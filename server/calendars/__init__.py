@@ -1,0 +1,1 @@
+"""Calendar feeds: guarded fetch, bounded parse and expansion, attendee matching."""

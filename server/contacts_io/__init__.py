@@ -1,0 +1,1 @@
+"""vCard / CSV import, vCard / JSON export."""

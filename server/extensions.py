@@ -1,0 +1,26 @@
+"""Flask extensions, created unbound here and bound in the factory."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from .models.base import Base
+
+
+def client_address() -> str:
+    """The client address (ProxyFix has already applied RAPPORT_TRUSTED_PROXIES)."""
+    return request.remote_addr or "unknown"
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=client_address)
+api = Api()

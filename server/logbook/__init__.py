@@ -1,0 +1,1 @@
+"""The give/take log and what is computed from it: contact stats, Today, Habits."""

@@ -1,0 +1,3 @@
+"""interactions models (filled in by their feature)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Web push: VAPID identity, subscriptions, delivery through pywebpush."""

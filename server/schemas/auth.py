@@ -1,0 +1,107 @@
+"""Schemas for accounts, sessions, tokens and invitations."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..settings import validate_timezone
+from . import StrictSchema
+
+EMAIL = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+class RegisterSchema(StrictSchema):
+    """Create an account."""
+
+    email = EMAIL
+    password = fields.String(required=True, validate=validate.Length(max=256))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    timezone = fields.String(load_default="UTC", validate=validate_timezone)
+    invite = fields.String(load_default=None, validate=validate.Length(max=100))
+
+
+class LoginSchema(StrictSchema):
+    """Sign in; remember-me defaults on, as a phone app should."""
+
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    remember = fields.Boolean(load_default=True)
+
+
+class UserSchema(Schema):
+    """The signed-in user."""
+
+    id = fields.Integer(dump_only=True)
+    email = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    timezone = fields.String(dump_only=True)
+    is_admin = fields.Boolean(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class MeUpdateSchema(StrictSchema):
+    """Change profile fields; changing the e-mail needs the password."""
+
+    name = fields.String(validate=validate.Length(max=200))
+    timezone = fields.String(validate=validate_timezone)
+    email = fields.Email(validate=validate.Length(max=254))
+    password = fields.String(validate=validate.Length(max=256))
+
+
+class PasswordChangeSchema(StrictSchema):
+    """Change the password; other sessions end."""
+
+    current = fields.String(required=True, validate=validate.Length(max=256))
+    new = fields.String(required=True, validate=validate.Length(max=256))
+
+
+class PasswordConfirmSchema(StrictSchema):
+    """Confirm a destructive action with the password."""
+
+    password = fields.String(required=True, validate=validate.Length(max=256))
+
+
+class CsrfSchema(Schema):
+    """The CSRF token to send as X-CSRFToken."""
+
+    csrf_token = fields.String()
+
+
+class SessionSchema(Schema):
+    """One signed-in browser."""
+
+    id = fields.Integer()
+    user_agent = fields.String()
+    created_at = fields.DateTime()
+    last_seen_at = fields.DateTime()
+    current = fields.Boolean()
+
+
+class TokenCreateSchema(StrictSchema):
+    """Create a personal API token."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    expires_in_days = fields.Integer(load_default=None, validate=validate.Range(1, 3650))
+
+
+class TokenInfoSchema(Schema):
+    """A personal API token as listed (never the secret)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    last_used_at = fields.DateTime(allow_none=True)
+
+
+class TokenSchema(TokenInfoSchema):
+    """A new personal API token with its secret, shown once."""
+
+    token = fields.String(metadata={"description": "Shown once, at creation."})
+
+
+class InviteSchema(Schema):
+    """An invitation code, shown once."""
+
+    code = fields.String()

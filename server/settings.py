@@ -1,0 +1,130 @@
+"""Per-user settings: defaults, validation and read/update."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from .models import CONTACT_KINDS, User
+
+DEFAULT_CADENCE_BY_KIND: dict[str, int] = {
+    "mentor": 60,
+    "mentee": 60,
+    "client": 30,
+    "peer": 90,
+    "friend": 120,
+    "other": 180,
+}
+
+DEFAULTS: dict[str, Any] = {
+    "prompt_delay_minutes": 5,
+    "quiet_hours_start": "22:00",
+    "quiet_hours_end": "07:00",
+    "notify_time": "09:00",
+    "birthday_lead_days": [7, 1, 0],
+    "digest_enabled": True,
+    "digest_weekday": 0,
+    "digest_time": "09:00",
+    "notify_meetings": True,
+    "notify_birthdays": True,
+    "notify_followups": True,
+    "my_emails": [],
+    "cadence_by_kind": DEFAULT_CADENCE_BY_KIND,
+}
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_ZONES: frozenset[str] | None = None
+
+
+def is_valid_timezone(name: str) -> bool:
+    """True for an IANA zone name this machine knows (e.g. Europe/Berlin)."""
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    if name not in _ZONES and name != "UTC":
+        return False
+    try:
+        ZoneInfo(name)
+    except Exception:
+        return False
+    return True
+
+
+def validate_timezone(name: str) -> None:
+    """Marshmallow validator for IANA time zone names."""
+    if not is_valid_timezone(name):
+        raise ValidationError("Unknown time zone; use an IANA name such as Europe/London.")
+
+
+def get_settings(user: User) -> dict[str, Any]:
+    """The user's settings merged over the defaults (time zone included)."""
+    stored = user.settings or {}
+    merged = {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+    merged["cadence_by_kind"] = {**DEFAULT_CADENCE_BY_KIND, **(stored.get("cadence_by_kind") or {})}
+    merged["timezone"] = user.timezone
+    return merged
+
+
+class CadenceByKindSchema(Schema):
+    """Keep-in-touch cadence in days for each relationship kind."""
+
+    mentor = fields.Integer(validate=validate.Range(1, 3650))
+    mentee = fields.Integer(validate=validate.Range(1, 3650))
+    peer = fields.Integer(validate=validate.Range(1, 3650))
+    client = fields.Integer(validate=validate.Range(1, 3650))
+    friend = fields.Integer(validate=validate.Range(1, 3650))
+    other = fields.Integer(validate=validate.Range(1, 3650))
+
+
+class SettingsSchema(Schema):
+    """What GET/PATCH /api/settings read and write."""
+
+    timezone = fields.String(validate=validate_timezone)
+    prompt_delay_minutes = fields.Integer(validate=validate.Range(0, 120))
+    quiet_hours_start = fields.String(validate=validate.Regexp(HHMM, error="Use HH:MM."))
+    quiet_hours_end = fields.String(validate=validate.Regexp(HHMM, error="Use HH:MM."))
+    notify_time = fields.String(validate=validate.Regexp(HHMM, error="Use HH:MM."))
+    birthday_lead_days = fields.List(
+        fields.Integer(validate=validate.Range(0, 60)), validate=validate.Length(max=5)
+    )
+    digest_enabled = fields.Boolean()
+    digest_weekday = fields.Integer(validate=validate.Range(0, 6))
+    digest_time = fields.String(validate=validate.Regexp(HHMM, error="Use HH:MM."))
+    notify_meetings = fields.Boolean()
+    notify_birthdays = fields.Boolean()
+    notify_followups = fields.Boolean()
+    my_emails = fields.List(
+        fields.Email(validate=validate.Length(max=254)), validate=validate.Length(max=20)
+    )
+    cadence_by_kind = fields.Nested(CadenceByKindSchema)
+
+    @validates("cadence_by_kind")
+    def _known_kinds(self, value: dict[str, int], **_: Any) -> None:
+        unknown = set(value) - set(CONTACT_KINDS)
+        if unknown:
+            raise ValidationError(f"Unknown kinds: {', '.join(sorted(unknown))}")
+
+
+def update_settings(user: User, changes: dict[str, Any]) -> dict[str, Any]:
+    """Apply validated changes to the user's settings; returns the merged settings."""
+    stored = dict(user.settings or {})
+    for key, value in changes.items():
+        if key == "timezone":
+            user.timezone = value
+        elif key == "cadence_by_kind":
+            stored[key] = {**(stored.get(key) or {}), **value}
+        elif key == "my_emails":
+            stored[key] = sorted({e.strip().lower() for e in value})
+        elif key == "birthday_lead_days":
+            stored[key] = sorted(set(value), reverse=True)
+        else:
+            stored[key] = value
+    user.settings = stored  # a new dict, so SQLAlchemy sees the change
+    return get_settings(user)
+
+
+class SettingsUpdateSchema(SettingsSchema):
+    """PATCH /api/settings: any subset of the settings."""
