@@ -70,7 +70,7 @@ def _phone_number(phone: Any) -> str:
 
 def _name_parts(name: str) -> tuple[str, str]:
     """(family, given) guessed from a display name, for the N property 3.0 requires."""
-    words = name.split()
+    words = name.replace(",", " ").split()
     if len(words) < 2:
         return "", name
     return words[-1], " ".join(words[:-1])
