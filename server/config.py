@@ -87,7 +87,6 @@ class TestConfig(Config):
     """Settings for the test suite: open registration, no throttling, private URLs allowed."""
 
     TESTING = True
-    RATELIMIT_ENABLED = False
     WORKER_TICK_SECONDS = 0.2
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
@@ -95,3 +94,5 @@ class TestConfig(Config):
         base.setdefault("RAPPORT_REGISTRATION", "open")
         base.setdefault("RAPPORT_ALLOW_PRIVATE_URLS", "1")
         super().__init__(base)
+        # Throttling is off in tests unless a test turns it on to test it.
+        self.RATELIMIT_ENABLED = _flag(base.get("RAPPORT_TEST_RATELIMIT"))

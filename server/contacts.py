@@ -18,7 +18,7 @@ SIMPLE_FIELDS = ("name", "company", "title", "phones", "kind", "cadence_days", "
 
 def set_emails(contact: Contact, user_id: int, emails: list[str]) -> None:
     """Replace a contact's addresses, keeping order (preferred first)."""
-    existing = {row.email: row for row in contact.email_rows}
+    existing: dict[str, ContactEmail | None] = {row.email: row for row in contact.email_rows}
     rows = []
     for position, email in enumerate(emails):
         email = email.strip().lower()
@@ -30,8 +30,10 @@ def set_emails(contact: Contact, user_id: int, emails: list[str]) -> None:
 
 def set_tags(contact: Contact, user_id: int, tags: list[str]) -> None:
     """Replace a contact's tags."""
-    existing = {row.tag: row for row in contact.tag_rows}
-    contact.tag_rows = [existing.pop(tag, None) or ContactTag(user_id=user_id, tag=tag) for tag in tags]
+    existing: dict[str, ContactTag | None] = {row.tag: row for row in contact.tag_rows}
+    contact.tag_rows = [
+        existing.pop(tag, None) or ContactTag(user_id=user_id, tag=tag) for tag in tags
+    ]
 
 
 def apply_contact_fields(contact: Contact, user_id: int, data: dict[str, Any]) -> Contact:

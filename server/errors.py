@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 class ApiError(Exception):
     """An error a view raises on purpose; rendered as JSON with its status."""
 
-    def __init__(self, status: int, message: str, errors: dict[str, Any] | None = None) -> None:
+    def __init__(self, status: int, message: str, errors: Any = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message

@@ -115,6 +115,24 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def app_factory(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    """Build apps with extra RAPPORT_* settings; the database is emptied afterwards."""
+    built: list[Flask] = []
+
+    def factory(**env: str) -> Flask:
+        app = make_app(database_url, tmp_path / f"data{len(built)}", **env)
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        empty_database(app)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """An anonymous API client."""
     return app.test_client()

@@ -227,7 +227,7 @@ def change_password(data: dict[str, Any]) -> None:
 @login_required
 def delete_me(data: dict[str, Any]) -> None:
     """Delete the account and everything it owns."""
-    user: User = current_user
+    user: User = current_user._get_current_object()
     if not check_password(user, data["password"]):
         raise ApiError(401, "Your password is not right.")
     from ..account import delete_account

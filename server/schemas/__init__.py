@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, pre_load
+from marshmallow import Schema, fields, pre_load, validate
 
 
 class StrictSchema(Schema):
@@ -20,8 +20,8 @@ class StrictSchema(Schema):
 class PageArgsSchema(Schema):
     """Pagination arguments in the query string."""
 
-    page = fields.Integer(load_default=1, validate=lambda n: 1 <= n <= 100_000)
-    per_page = fields.Integer(load_default=50, validate=lambda n: 1 <= n <= 200)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
 def page_envelope(item_schema: type[Schema], name: str) -> type[Schema]:
