@@ -8,7 +8,7 @@ import vobject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.contacts_io.vcard import read_vcards
+from server.contacts_io.vcard import SYSTEM_GROUPS, read_vcards
 from server.contacts_io.vcard_writer import contact_to_vcard, fold_line
 
 ADA = {
@@ -78,7 +78,8 @@ text_st = st.text(
     tags=st.lists(st.text(alphabet=string.ascii_letters + ",; ", min_size=1, max_size=10), max_size=3),
 )
 def test_any_text_round_trips(name, notes, tags):
-    tags = [t.strip() for t in tags if t.strip()]
+    # exporters' system groups ("My Contacts", "starred") are never read as tags
+    tags = [t.strip() for t in tags if t.strip() and " ".join(t.split()).lower() not in SYSTEM_GROUPS]
     contact = {"name": " ".join(name.split()), "notes": notes.strip(), "tags": tags}
     [record] = read_vcards(contact_to_vcard(contact).encode()).records
     assert record.name == contact["name"]
