@@ -10,6 +10,7 @@ from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from .config import Config
 
@@ -18,9 +19,18 @@ JSON_TYPES = ("application/json",)
 FORM_TYPES = ("multipart/form-data",)
 
 
+class IdConverter(IntegerConverter):
+    """`<int:id>` limited to what an INTEGER column holds, so a huge id is a 404, not a crash."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app from a Config (default: from the environment) plus overrides."""
     app = Flask(__name__, static_folder=None)
+    app.url_map.converters["int"] = IdConverter
     if isinstance(config, Config):
         app.config.update(config.finalize())
     else:
