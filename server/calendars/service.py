@@ -1,0 +1,291 @@
+"""Calendar and meeting rules behind the API (explicit inputs, no request state)."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from ..contacts import create_contact, get_contact
+from ..crypto import encrypt_secret
+from ..errors import ApiError
+from ..extensions import db
+from ..models import Contact, User
+from ..models import interactions as interaction_models
+from ..models.calendars import Calendar, Meeting, MeetingAttendee
+from ..outbound import UnsafeURL, check_url
+from .bounded import REQUEST_LIMITS, parse_bounded
+from .matching import SUGGESTED_ROLE, confirm_attendee, prefill_for, teach_address
+from .parse import FeedError, decode_body
+from .store import apply_feed, sync_window
+
+CALENDARS_PER_USER_MAX = 20
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_PARSE_IN_REQUEST_MAX = 1024 * 1024  # larger uploads are parsed by the worker
+MEETINGS_MAX = 1000
+
+
+def mask_url(url: str) -> str:
+    """Scheme and host only: the rest of a feed URL is the secret."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/…"
+
+
+def get_calendar(user: User, calendar_id: int) -> Calendar:
+    """One of the user's calendars, or 404."""
+    calendar = db.session.scalar(
+        select(Calendar).where(Calendar.id == calendar_id, Calendar.user_id == user.id)
+    )
+    if calendar is None:
+        raise ApiError(404, "No such calendar.")
+    return calendar
+
+
+def list_calendars(user: User) -> list[Calendar]:
+    """The user's calendars, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Calendar).where(Calendar.user_id == user.id).order_by(Calendar.id)
+        )
+    )
+
+
+def _check_room(user: User) -> None:
+    if len(list_calendars(user)) >= CALENDARS_PER_USER_MAX:
+        raise ApiError(409, f"You can add up to {CALENDARS_PER_USER_MAX} calendars.")
+
+
+def add_url_calendar(
+    user: User, name: str, url: str, now: datetime, allow_private: bool, secret_key: str
+) -> Calendar:
+    """Store a feed URL (encrypted) and queue its first sync; the worker fetches it."""
+    try:
+        normalised = check_url(url, allow_private)
+    except UnsafeURL as exc:
+        raise ApiError(422, str(exc), {"url": [str(exc)]}) from None
+    _check_room(user)
+    host = urlsplit(normalised).hostname or "calendar"
+    calendar = Calendar(
+        user_id=user.id,
+        name=name or host,
+        source="url",
+        url_encrypted=encrypt_secret(normalised, secret_key),
+        url_hint=mask_url(normalised),
+        next_sync_at=now,
+        warnings=[],
+        owner_emails=[],
+        meeting_count=0,
+        failure_count=0,
+        created_at=now,
+    )
+    db.session.add(calendar)
+    return calendar
+
+
+def add_upload_calendar(
+    user: User, name: str, data: bytes, filename: str, now: datetime
+) -> tuple[Calendar, bool]:
+    """Store an uploaded .ics; parse it now when small (bounded), else queue it.
+
+    Returns (calendar, parsed_now). A file that cannot be read raises a 422 and stores nothing.
+    """
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise ApiError(413, f"The file is larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        decode_body(data)
+    except FeedError as exc:
+        raise ApiError(422, str(exc)) from None
+    _check_room(user)
+    calendar = Calendar(
+        user_id=user.id,
+        name=name or (filename.rsplit(".", 1)[0][:200] if filename else "") or "Uploaded calendar",
+        source="upload",
+        upload_body=zlib.compress(data, 6),
+        content_hash=hashlib.sha256(data).hexdigest(),
+        next_sync_at=now,
+        warnings=[],
+        owner_emails=[],
+        meeting_count=0,
+        failure_count=0,
+        created_at=now,
+    )
+    db.session.add(calendar)
+    if len(data) > UPLOAD_PARSE_IN_REQUEST_MAX:
+        return calendar, False
+    window_start, window_end = sync_window(now)
+    try:
+        feed = parse_bounded(data, window_start, window_end, user.timezone or "UTC", REQUEST_LIMITS)
+    except FeedError as exc:
+        raise ApiError(422, str(exc)) from None
+    db.session.flush()
+    apply_feed(calendar, user, feed, now)
+    calendar.parsed_at = calendar.last_synced_at = calendar.last_attempt_at = now
+    calendar.next_sync_at = now + timedelta(hours=6)
+    return calendar, True
+
+
+def request_sync(calendar: Calendar, now: datetime) -> None:
+    """Make the calendar due now; the worker syncs it on its next tick (parsing never runs
+    in a web request for a URL feed). Forgets validators so the body is read again."""
+    calendar.next_sync_at = now
+    calendar.parsed_at = None
+
+
+def meeting_logged_ids(user_id: int, meeting_ids: list[int]) -> set[int]:
+    """Which of these meetings have an interaction logged against them."""
+    interaction = getattr(interaction_models, "Interaction", None)
+    column = getattr(interaction, "meeting_id", None)
+    if interaction is None or column is None or not meeting_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(column).where(interaction.user_id == user_id, column.in_(meeting_ids))
+        )
+    )
+
+
+def needs_log(meeting: Meeting, logged: bool, now: datetime) -> bool:
+    """Someone else was there, the user did not decline, it has ended, nothing logged yet."""
+    return (
+        meeting.has_others
+        and meeting.status != "cancelled"
+        and meeting.my_response != "DECLINED"
+        and meeting.end_at <= now
+        and not logged
+    )
+
+
+def list_meetings(user: User, args: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """Meetings in a range (default: 2 days back to 14 ahead), optionally only unlogged ones."""
+    start = args.get("from_") or now - timedelta(days=2)
+    end = args.get("to") or now + timedelta(days=14)
+    stmt = select(Meeting).where(
+        Meeting.user_id == user.id, Meeting.end_at > start, Meeting.start_at < end
+    )
+    if not args.get("include_cancelled"):
+        stmt = stmt.where(Meeting.status != "cancelled")
+    if args.get("calendar_id") is not None:
+        stmt = stmt.where(Meeting.calendar_id == args["calendar_id"])
+    if args.get("unlogged"):
+        stmt = stmt.where(Meeting.has_others.is_(True), Meeting.end_at <= now)
+    meetings = list(db.session.scalars(stmt.order_by(Meeting.start_at, Meeting.id).limit(MEETINGS_MAX)))
+    logged = meeting_logged_ids(user.id, [m.id for m in meetings])
+    names = _contact_names(user.id, meetings)
+    result = [meeting_view(m, m.id in logged, names, now) for m in meetings]
+    if args.get("unlogged"):
+        result = [item for item in result if item["needs_log"]]
+    return result
+
+
+def _contact_names(user_id: int, meetings: list[Meeting]) -> dict[int, str]:
+    ids = {
+        cid
+        for m in meetings
+        for a in m.attendees
+        for cid in (a.contact_id, a.suggested_contact_id)
+        if cid is not None
+    }
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Contact.id, Contact.name).where(Contact.user_id == user_id, Contact.id.in_(ids))
+    )
+    return {row.id: row.name for row in rows}
+
+
+def meeting_view(
+    meeting: Meeting, logged: bool, names: dict[int, str], now: datetime
+) -> dict[str, Any]:
+    """The API shape of a meeting."""
+    return {
+        "id": meeting.id,
+        "calendar_id": meeting.calendar_id,
+        "title": meeting.title,
+        "location": meeting.location,
+        "start": meeting.start_at,
+        "end": meeting.end_at,
+        "status": meeting.status,
+        "my_response": meeting.my_response,
+        "has_others": meeting.has_others,
+        "needs_log": needs_log(meeting, logged, now),
+        "logged": logged,
+        "attendees": [
+            {
+                "id": a.id,
+                "email": a.email,
+                "name": a.name or (names.get(a.suggested_contact_id or 0, "") if a.role == SUGGESTED_ROLE else ""),
+                "is_organizer": a.is_organizer,
+                "partstat": a.partstat,
+                "from_title": a.role == SUGGESTED_ROLE,
+                "contact_id": a.contact_id,
+                "contact_name": names.get(a.contact_id) if a.contact_id else None,
+                "suggested_contact_id": a.suggested_contact_id,
+                "suggested_contact_name": (
+                    names.get(a.suggested_contact_id) if a.suggested_contact_id else None
+                ),
+            }
+            for a in meeting.attendees
+        ],
+    }
+
+
+def one_meeting_view(user: User, meeting: Meeting, now: datetime) -> dict[str, Any]:
+    """A single meeting in the API shape."""
+    logged = meeting.id in meeting_logged_ids(user.id, [meeting.id])
+    return meeting_view(meeting, logged, _contact_names(user.id, [meeting]), now)
+
+
+def get_meeting(user: User, meeting_id: int) -> Meeting:
+    """One of the user's meetings, or 404."""
+    meeting = db.session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id, Meeting.user_id == user.id)
+    )
+    if meeting is None:
+        raise ApiError(404, "No such meeting.")
+    return meeting
+
+
+def get_attendee(meeting: Meeting, attendee_id: int) -> MeetingAttendee:
+    """An attendee of this meeting, or 404."""
+    for attendee in meeting.attendees:
+        if attendee.id == attendee_id:
+            return attendee
+    raise ApiError(404, "No such attendee on this meeting.")
+
+
+def confirm(user: User, meeting: Meeting, attendee: MeetingAttendee, contact_id: int | None) -> None:
+    """Confirm the suggested (or a chosen) contact for an attendee; teaches the address."""
+    chosen = contact_id if contact_id is not None else attendee.suggested_contact_id
+    if chosen is None:
+        raise ApiError(422, "Choose a contact for this attendee.", {"contact_id": ["Required."]})
+    contact = get_contact(user, chosen)
+    confirm_attendee(user.id, meeting, attendee, contact)
+
+
+def dismiss(meeting: Meeting, attendee: MeetingAttendee) -> None:
+    """Reject a suggestion; a title suggestion disappears entirely."""
+    if attendee.role == SUGGESTED_ROLE and attendee.contact_id is None:
+        meeting.attendees.remove(attendee)
+    else:
+        attendee.suggested_contact_id = None
+
+
+def contact_from_attendee(
+    user: User, meeting: Meeting, attendee: MeetingAttendee, name: str | None, max_contacts: int
+) -> Contact:
+    """Create a contact prefilled from the attendee and link it (and its address elsewhere)."""
+    if attendee.contact_id is not None:
+        raise ApiError(409, "This attendee is already linked to a contact.")
+    data = prefill_for(attendee)
+    if name:
+        data["name"] = name
+    contact = create_contact(user, data, max_contacts)
+    db.session.flush()
+    attendee.contact_id = contact.id
+    attendee.suggested_contact_id = None
+    teach_address(user.id, contact, attendee.email)
+    return contact
