@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, current_app
 
 from .calendars.sync import sync_due_calendars
 from .extensions import db
 from .models import SystemState, utcnow
+from .push.delivery import deliver_due, next_due_at, push_context_from_app, worker_id
+from .reminders import delivery_rules, plan_all
 
 log = logging.getLogger(__name__)
+
+_OWNER: str | None = None
+
+
+def lease_owner() -> str:
+    """This process's name on the leases it takes."""
+    global _OWNER
+    if _OWNER is None:
+        _OWNER = worker_id()
+    return _OWNER
 
 
 def record_heartbeat(now: datetime, figures: dict[str, int]) -> None:
@@ -27,21 +40,48 @@ def record_heartbeat(now: datetime, figures: dict[str, int]) -> None:
     db.session.commit()
 
 
-def run_pass(now: datetime) -> dict[str, int]:
+def run_pass(now: datetime, owner: str | None = None) -> dict[str, int]:
     """One full pass: sync due calendars, plan, deliver. Returns counts for logging."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     figures = {"calendars_synced": sync_due_calendars(now)}
+    figures.update(plan_all(now, app.config["BASE_URL"]))
+    delivered = deliver_due(
+        push_context_from_app(app), now, owner or lease_owner(), rules=delivery_rules()
+    )
+    figures.update({f"notifications_{state}": count for state, count in delivered.items()})
     record_heartbeat(now, figures)
     return figures
 
 
-def run_forever(app: Flask, stop_after: float | None = None) -> None:
-    """Run passes until interrupted, sleeping a short tick between them."""
+def seconds_until_next(now: datetime, tick: float) -> float:
+    """Sleep until the next row falls due, but never longer than the tick."""
+    due = next_due_at()
+    if due is None:
+        return tick
+    return max(0.0, min(tick, (due - now).total_seconds()))
+
+
+def run_forever(
+    app: Flask, stop_after: float | None = None, stop: threading.Event | None = None
+) -> None:
+    """Run passes until interrupted, sleeping until the next due row or a short tick."""
     started = time.monotonic()
+    stop = stop or threading.Event()
+    tick = float(app.config["WORKER_TICK_SECONDS"])
     with app.app_context():
-        while stop_after is None or time.monotonic() - started < stop_after:
+        while not stop.is_set():
+            if stop_after is not None and time.monotonic() - started >= stop_after:
+                break
+            wait = tick
             try:
                 run_pass(utcnow())
+                wait = seconds_until_next(utcnow(), tick)
             except Exception:
                 log.exception("worker pass failed")
                 db.session.rollback()
-            time.sleep(app.config["WORKER_TICK_SECONDS"])
+            finally:
+                db.session.remove()
+            # A prompt is due within one tick at worst; sub-second waits are not worth a pass.
+            stop.wait(max(wait, min(0.2, tick)))
+
+

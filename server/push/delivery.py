@@ -61,8 +61,6 @@ class PushContext:
 
 def push_context_from_app(app: Flask, session: PostSession | None = None) -> PushContext:
     """Build the delivery context from the app config (the one guarded HTTP session)."""
-    from ..outbound import guarded_session
-
     admin = db.session.scalar(
         select(User.email).where(User.is_admin.is_(True)).order_by(User.id).limit(1)
     )
@@ -70,8 +68,19 @@ def push_context_from_app(app: Flask, session: PostSession | None = None) -> Pus
         vapid_private_pem=app.config["VAPID_PRIVATE_KEY"],
         subject=resolve_subject(app.config.get("VAPID_SUBJECT", ""), app.config["BASE_URL"], admin),
         base_url=app.config["BASE_URL"],
-        session=session or guarded_session(allow_private=bool(app.config["ALLOW_PRIVATE_URLS"])),
+        session=session or _shared_session(app),
     )
+
+
+def _shared_session(app: Flask) -> PostSession:
+    """One guarded HTTP session per app, reused for every push (keeps connections alive)."""
+    from ..outbound import guarded_session
+
+    session = app.extensions.get("rapport.push_session")
+    if session is None:
+        session = guarded_session(allow_private=bool(app.config["ALLOW_PRIVATE_URLS"]))
+        app.extensions["rapport.push_session"] = session
+    return session
 
 
 def worker_id() -> str:
