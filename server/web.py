@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, request, send_from_directory
 from werkzeug.exceptions import NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB_DIR = ROOT / "web"
-SHELL_PATHS = ("/", "/people", "/people/<int:contact_id>", "/log", "/habits", "/settings",
-               "/login", "/welcome")
+SHELL_PATHS = ("/", "/people", "/people/new", "/people/<int:contact_id>",
+               "/people/<int:contact_id>/edit", "/log", "/habits", "/settings", "/login", "/welcome")
+SHELL_SUFFIXES = (".html", ".js", ".css", ".webmanifest", ".png")
+VERSION_LINE = re.compile(rb"^const VERSION = '[^']*';", re.MULTILINE)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -32,19 +36,32 @@ for _path in SHELL_PATHS:
     site.add_url_rule(_path, f"shell_{_path.strip('/').replace('/', '_') or 'root'}", shell)
 
 
+def shell_version() -> str:
+    """A hash of every front-end file, so any change installs a fresh shell cache on phones."""
+    digest = hashlib.sha256()
+    for path in sorted(WEB_DIR.rglob("*")):
+        if path.is_file() and path.suffix in SHELL_SUFFIXES:
+            digest.update(path.relative_to(WEB_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @site.route("/service-worker.js")
 def service_worker() -> Response:
-    """The service worker, always revalidated so updates reach phones."""
-    response = send_from_directory(ROOT, "service-worker.js", max_age=0)
+    """The service worker with the shell version filled in, always revalidated."""
+    body = (ROOT / "service-worker.js").read_bytes()
+    body = VERSION_LINE.sub(f"const VERSION = '{shell_version()}';".encode(), body, count=1)
+    response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @site.route("/<path:filename>")
 def static_file(filename: str) -> Response:
     """Files of the front end (JS modules, CSS, icons, manifest)."""
-    if filename.startswith("api/"):
+    if filename.startswith("api/") or not filename.endswith(SHELL_SUFFIXES):
         raise NotFound()
     response = send_from_directory(WEB_DIR, filename, max_age=0)
     response.headers["Cache-Control"] = "no-cache"

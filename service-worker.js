@@ -1,0 +1,195 @@
+// Rapport service worker: the app shell from a versioned cache, last-seen API data when offline,
+// the offline outbox replayed by Background Sync, and reminders shown from push messages.
+/* global RapportOutbox */
+'use strict';
+
+// Replaced by the server with a hash of the shell files, so every change installs a new cache.
+const VERSION = 'dev';
+const SHELL_CACHE = `rapport-shell-${VERSION}`;
+const API_CACHE = 'rapport-api';
+const SHELL_FILES = [
+  '/',
+  '/app.js',
+  '/manifest.webmanifest',
+  '/lib/api.js',
+  '/lib/dom.js',
+  '/lib/outbox.js',
+  '/lib/push.js',
+  '/lib/store.js',
+  '/views/auth.js',
+  '/views/habits.js',
+  '/views/log.js',
+  '/views/people.js',
+  '/views/person.js',
+  '/views/settings.js',
+  '/views/settings-data.js',
+  '/views/today.js',
+  '/styles/base.css',
+  '/styles/views.css',
+  '/icons/icon-192.png',
+  '/icons/icon-512.png',
+  '/icons/maskable-512.png',
+  '/icons/apple-touch-icon.png',
+];
+// API answers never kept on the phone: secrets, one-off tokens, downloads.
+const NEVER_CACHE = /^\/api\/(auth\/csrf|tokens|export\.json|contacts\/export\.vcf|calendar-feed|push\/key)/;
+const SHELL_ROUTES = /^\/(people(\/\d+(\/edit)?|\/new)?|log|habits|settings|login|welcome)?\/?$/;
+
+importScripts('/lib/outbox.js');
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL_CACHE);
+    await cache.addAll(SHELL_FILES.map((url) => new Request(url, {cache: 'reload'})));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith('rapport-shell-') && n !== SHELL_CACHE).map((n) => caches.delete(n)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/')) {
+    if (!NEVER_CACHE.test(url.pathname)) event.respondWith(networkFirst(request));
+    return;
+  }
+  if (request.mode === 'navigate' && SHELL_ROUTES.test(url.pathname)) {
+    event.respondWith(shellFirst());
+    return;
+  }
+  if (SHELL_FILES.includes(url.pathname)) event.respondWith(cacheFirst(request));
+});
+
+// The shell opens from the cache at once; the versioned cache is replaced when files change.
+async function shellFirst() {
+  const cached = await caches.match('/', {cacheName: SHELL_CACHE});
+  return cached || fetch('/');
+}
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request, {cacheName: SHELL_CACHE, ignoreSearch: true});
+  return cached || fetch(request);
+}
+
+// Fresh data when the server answers; the last answer seen when it does not.
+async function networkFirst(request) {
+  const cache = await caches.open(API_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    else if (response.status === 401) await caches.delete(API_CACHE);
+    return response;
+  } catch (err) {
+    const cached = await cache.match(request);
+    if (cached) return withHeader(cached, 'hit');
+    return new Response(JSON.stringify({code: 503, message: 'You are offline.'}), {
+      status: 503, headers: {'Content-Type': 'application/json', 'X-Rapport-Offline': 'miss'},
+    });
+  }
+}
+
+async function withHeader(response, value) {
+  const headers = new Headers(response.headers);
+  headers.set('X-Rapport-Offline', value);
+  return new Response(await response.blob(), {status: response.status, statusText: response.statusText, headers});
+}
+
+// ----- offline outbox -----
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'rapport-outbox') event.waitUntil(replay());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'flush') event.waitUntil(replay());
+});
+
+async function replay() {
+  const result = await RapportOutbox.flush();
+  const windows = await self.clients.matchAll({type: 'window'});
+  for (const client of windows) client.postMessage({type: 'outbox'});
+  // Still offline: throw so the browser retries the sync later.
+  if (result && result.offline) throw new Error('offline; will retry');
+  return result;
+}
+
+// ----- push -----
+
+/** Read a push payload: our JSON, or the same wrapped as Declarative Web Push. */
+function readPush(data) {
+  let payload = {};
+  if (data) {
+    try { payload = data.json(); } catch { payload = {body: data.text()}; }
+  }
+  const declarative = payload && payload.web_push === 8030 && payload.notification;
+  const n = declarative ? payload.notification : payload;
+  const url = safeUrl(n.navigate || n.url || payload.url || '/');
+  return {
+    title: n.title || 'Rapport',
+    options: {
+      body: n.body || '',
+      tag: n.tag || payload.tag || undefined,
+      renotify: Boolean(n.tag || payload.tag),
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+      lang: n.lang || undefined,
+      silent: Boolean(n.silent),
+      data: {url, kind: n.kind || payload.kind || ''},
+    },
+  };
+}
+
+function safeUrl(value) {
+  try {
+    const url = new URL(value, self.location.origin);
+    return url.origin === self.location.origin ? url.pathname + url.search + url.hash : '/';
+  } catch {
+    return '/';
+  }
+}
+
+// Every push shows a notification: a silent push gets the subscription revoked on iOS.
+self.addEventListener('push', (event) => {
+  const {title, options} = readPush(event.data);
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || '/';
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({type: 'window', includeUncontrolled: true});
+    const client = windows.find((c) => new URL(c.url).origin === self.location.origin);
+    if (client) {
+      await client.focus();
+      client.postMessage({type: 'navigate', url});
+      return;
+    }
+    await self.clients.openWindow(url);
+  })());
+});
+
+// The browser replaced the subscription: register the new one without asking the user again.
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil((async () => {
+    const old = event.oldSubscription;
+    const sub = event.newSubscription || await self.registration.pushManager.subscribe(
+      old ? old.options : {userVisibleOnly: true});
+    const token = await (await fetch('/api/auth/csrf', {credentials: 'same-origin'})).json();
+    await fetch('/api/push/subscriptions', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {'Content-Type': 'application/json', 'X-CSRFToken': token.csrf_token},
+      body: JSON.stringify({endpoint: sub.endpoint, keys: sub.toJSON().keys}),
+    });
+  })());
+});

@@ -1,0 +1,191 @@
+"""Browser fixtures: the real app on a free local port, Debian's Chromium through Playwright,
+a phone-sized page that fails the test on any console error, and screenshot helpers."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD, REPO_ROOT
+
+CHROMIUM = os.environ.get("RAPPORT_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder drives a real browser."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def _chromium_or_skip() -> str:
+    if not (Path(CHROMIUM).exists() and shutil.which(CHROMIUM)):
+        pytest.skip(f"Chromium not found at {CHROMIUM}; install Debian's chromium to run browser tests")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        pytest.skip("Python Playwright is not installed")
+    return CHROMIUM
+
+
+class LiveServer:
+    """The real WSGI app served by Werkzeug's threaded server on 127.0.0.1."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+        self.server.server_close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """The app under test, listening on a free port for the browser."""
+    app.config["BASE_URL"] = "http://127.0.0.1"
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Any]:
+    """One Playwright driver for the session."""
+    _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Any) -> Iterator[Any]:
+    """Debian's Chromium, headless."""
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+class ConsoleWatch:
+    """Collects console errors and uncaught exceptions of every page in a context."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.allowed: list[re.Pattern[str]] = []
+
+    def allow(self, pattern: str) -> None:
+        """Expect messages matching pattern (e.g. network failures while offline)."""
+        self.allowed.append(re.compile(pattern))
+
+    def attach(self, page: Any) -> None:
+        page.on("console", lambda msg: msg.type == "error" and self._add(f"console: {msg.text}"))
+        page.on("pageerror", lambda exc: self._add(f"pageerror: {exc}"))
+
+    def _add(self, text: str) -> None:
+        if not any(p.search(text) for p in self.allowed):
+            self.errors.append(text)
+
+
+@pytest.fixture
+def console() -> ConsoleWatch:
+    """The console errors seen during the test; the test fails if any remain."""
+    return ConsoleWatch()
+
+
+@pytest.fixture
+def context(browser: Any, live_server: LiveServer, console: ConsoleWatch) -> Iterator[Any]:
+    """A fresh phone-sized browser profile pointed at the live server."""
+    ctx = browser.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        service_workers="allow",
+        locale="en-GB",
+        timezone_id="Europe/London",
+    )
+    ctx.set_default_timeout(15_000)
+    ctx.on("page", console.attach)
+    yield ctx
+    ctx.close()
+    assert console.errors == [], "console errors:\n" + "\n".join(console.errors)
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    """A page in the phone context."""
+    return context.new_page()
+
+
+def shoot(page: Any, name: str) -> None:
+    """Save a phone-size screenshot, light and dark, for people to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.evaluate("() => document.fonts.ready")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"))
+    page.emulate_media(color_scheme="light")
+
+
+def sign_up(page: Any, email: str = "maya@example.com", name: str = "Maya Patel") -> None:
+    """Create an account through the welcome screen; ends on Today."""
+    page.goto("/")
+    page.wait_for_url("**/welcome**")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Today").wait_for()
+
+
+def api_call(page: Any, method: str, path: str, body: Any = None) -> Any:
+    """Call the API from inside the page, with the session cookie and the CSRF header."""
+    return page.evaluate(
+        """async ([method, path, body]) => {
+            const csrf = (await (await fetch('/api/auth/csrf')).json()).csrf_token;
+            const res = await fetch(path, {method, headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+                body: body === null ? undefined : JSON.stringify(body)});
+            const text = await res.text();
+            return {status: res.status, body: text ? JSON.parse(text) : null};
+        }""",
+        [method, path, body],
+    )
+
+
+def wait_for_service_worker(page: Any) -> None:
+    """Wait until the service worker controls the page (the shell is cached by then)."""
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")

@@ -1,0 +1,63 @@
+// Last-seen data: an in-memory copy for instant screens, the service worker's cache for
+// offline reads, and one place that forgets it all on logout.
+import {api} from './api.js';
+import './outbox.js';
+
+const memory = new Map();
+const API_CACHE = 'rapport-api';
+const SIGNED_IN = 'rapport.signedIn';
+
+/**
+ * Render from what we saw last, then from the network.
+ * @param {string} path API path
+ * @param {(data: any, fresh: boolean) => void} render called once or twice
+ * @returns {Promise<any>} the fresh data (or the last-seen copy when offline)
+ */
+export async function load(path, render) {
+  const seen = memory.get(path);
+  if (seen !== undefined) render(seen, false);
+  try {
+    const data = await api.get(path);
+    memory.set(path, data);
+    render(data, true);
+    return data;
+  } catch (err) {
+    if (seen !== undefined && err.offline) return seen;
+    throw err;
+  }
+}
+
+export function remember(path, data) { memory.set(path, data); }
+export function recall(path) { return memory.get(path); }
+
+/** Drop remembered copies whose path starts with prefix (after a write). */
+export function invalidate(...prefixes) {
+  for (const key of [...memory.keys()]) {
+    if (prefixes.some((p) => key.startsWith(p))) memory.delete(key);
+  }
+}
+
+export function markSignedIn(on) {
+  try {
+    if (on) localStorage.setItem(SIGNED_IN, '1');
+    else localStorage.removeItem(SIGNED_IN);
+  } catch { /* private mode */ }
+}
+
+export function wasSignedIn() {
+  try { return localStorage.getItem(SIGNED_IN) === '1'; } catch { return true; }
+}
+
+/** Forget cached API responses (not the outbox): after the session ended on the server. */
+export async function forgetResponses() {
+  memory.clear();
+  if ('caches' in self) await caches.delete(API_CACHE);
+}
+
+/** Forget every personal thing this device holds: responses, outbox, flags. */
+export async function clearPersonalData() {
+  await forgetResponses();
+  await self.RapportOutbox.destroy();
+  markSignedIn(false);
+  try { sessionStorage.clear(); } catch { /* ignore */ }
+}

@@ -1,0 +1,249 @@
+// The quick log: who, how, what you gave, what you got, what is on their mind, when to follow up.
+// Saved to the phone first (outbox), then sent with PUT /api/interactions/<uuid>.
+import {h, replace, icon, avatar, isoDate, isoLocal, fmtTime, fmtDay, uid} from '../lib/dom.js';
+import {api, optional, qs} from '../lib/api.js';
+import {recall, remember, invalidate} from '../lib/store.js';
+import {CATEGORY_LABELS} from './person.js';
+
+const KINDS = [['in_person', 'In person'], ['call', 'Call'], ['video', 'Video'], ['message', 'Message'], ['event', 'Event']];
+const FOLLOW_UPS = [['', 'No'], ['7d', '1 week'], ['1m', '1 month'], ['3m', '3 months']];
+
+/** The follow-up date for a chip, counted from today in local time. */
+export function followUpDate(choice, from = new Date()) {
+  if (!choice) return null;
+  const d = new Date(from.getFullYear(), from.getMonth(), from.getDate());
+  if (choice === '7d') d.setDate(d.getDate() + 7);
+  if (choice === '1m') d.setMonth(d.getMonth() + 1);
+  if (choice === '3m') d.setMonth(d.getMonth() + 3);
+  return isoDate(d);
+}
+
+function chip(type, name, value, text, checked) {
+  const id = uid('c');
+  return h('span', {class: 'chip-wrap'},
+    h('input', {type, name, value, id, class: 'chip-input', checked: Boolean(checked)}),
+    h('label', {for: id, class: 'chip'}, text));
+}
+
+/** Find a meeting by id: its own route when the server has one, else the recent list. */
+async function findMeeting(id) {
+  const one = await optional(`/api/meetings/${encodeURIComponent(id)}`).catch(() => null);
+  if (one && one.id !== undefined) return one;
+  const from = new Date(Date.now() - 14 * 86400000).toISOString();
+  const to = new Date(Date.now() + 2 * 86400000).toISOString();
+  const list = await optional(`/api/meetings${qs({from, to})}`).catch(() => null);
+  const items = Array.isArray(list) ? list : (list && list.items) || [];
+  return items.find((m) => String(m.id) === String(id)) || null;
+}
+
+/** Give/take section: a chip per category; a chosen chip opens a note (and, for gave, "promised"). */
+function GiveTake(title, name, withPromise) {
+  const details = h('div', {class: 'give-details'});
+  const chips = h('div', {class: 'chips', role: 'group', 'aria-label': title},
+    Object.entries(CATEGORY_LABELS).map(([value, text]) => chip('checkbox', name, value, text)));
+  const rows = new Map();
+  chips.addEventListener('change', (e) => {
+    const box = e.target;
+    if (box.checked) {
+      const noteId = uid('n');
+      const note = h('input', {type: 'text', id: noteId, name: `${name}-note-${box.value}`, placeholder: 'Details (optional)', maxlength: 500, autocomplete: 'off'});
+      const row = h('div', {class: 'give-row'}, h('label', {for: noteId}, `${CATEGORY_LABELS[box.value]} —`), note);
+      if (withPromise) {
+        const pid = uid('p');
+        const did = uid('d');
+        const promised = h('input', {type: 'checkbox', id: pid, name: `${name}-promised-${box.value}`});
+        const due = h('input', {type: 'date', id: did, name: `${name}-due-${box.value}`, hidden: true});
+        const dueLabel = h('label', {for: did, hidden: true}, 'due');
+        promised.addEventListener('change', () => { due.hidden = dueLabel.hidden = !promised.checked; });
+        row.append(h('span', {class: 'promise'}, promised, h('label', {for: pid}, 'Promised, not done yet'), dueLabel, due));
+      }
+      rows.set(box.value, row);
+      details.append(row);
+    } else {
+      const row = rows.get(box.value);
+      if (row) row.remove();
+      rows.delete(box.value);
+    }
+  });
+  const fieldset = h('fieldset', {class: 'log-block'}, h('legend', null, title), chips, details);
+  fieldset.read = () => [...chips.querySelectorAll('input:checked')].map((box) => {
+    const row = rows.get(box.value);
+    const item = {category: box.value, note: row ? row.querySelector('input[type=text]').value.trim() : ''};
+    const promised = row && row.querySelector('input[type=checkbox]');
+    if (promised && promised.checked) {
+      item.promised = true;
+      const due = row.querySelector('input[type=date]').value;
+      if (due) item.due_on = due;
+    }
+    return item;
+  });
+  return fieldset;
+}
+
+/** Who was there: chosen people as removable chips, plus search to add more. */
+function PeoplePicker(initial, suggestions) {
+  const chosen = new Map(initial.map((c) => [String(c.id), c]));
+  const box = h('div', {class: 'picked'});
+  const search = h('input', {type: 'search', id: 'log-people', placeholder: 'Add someone…', autocomplete: 'off', role: 'combobox', 'aria-expanded': 'false', 'aria-controls': 'log-people-list', 'aria-autocomplete': 'list'});
+  const list = h('ul', {id: 'log-people-list', class: 'suggestions', role: 'listbox', 'aria-label': 'Matching people', hidden: true});
+  const suggest = h('div', {class: 'suggested'});
+  let timer = 0;
+
+  function render() {
+    replace(box, [...chosen.values()].map((c) => h('button', {type: 'button', class: 'chip person-chip', 'aria-label': `Remove ${c.name}`, 'data-id': c.id, onClick: () => { chosen.delete(String(c.id)); render(); }},
+      avatar(c.name, 'small'), h('span', null, c.name), icon('x'))));
+    const left = suggestions.filter((s) => !chosen.has(String(s.id)));
+    replace(suggest, left.length ? [h('span', {class: 'hint'}, 'Also there?'), left.map((s) => h('button', {type: 'button', class: 'chip small', onClick: () => { chosen.set(String(s.id), s); render(); }}, `+ ${s.name}`))] : []);
+  }
+
+  function showMatches(items) {
+    const left = items.filter((c) => !chosen.has(String(c.id))).slice(0, 6);
+    replace(list, left.map((c) => h('li', {role: 'option'}, h('button', {type: 'button', class: 'suggestion', onClick: () => {
+      chosen.set(String(c.id), c);
+      search.value = '';
+      list.hidden = true;
+      search.setAttribute('aria-expanded', 'false');
+      render();
+      search.focus();
+    }}, avatar(c.name, 'small'), h('span', null, c.name)))));
+    list.hidden = !left.length;
+    search.setAttribute('aria-expanded', String(!list.hidden));
+  }
+
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    const q = search.value.trim();
+    if (!q) { list.hidden = true; return; }
+    timer = setTimeout(async () => {
+      try {
+        const data = await api.get(`/api/contacts${qs({q, per_page: 8})}`);
+        showMatches(data.items);
+      } catch (err) {
+        const all = recall('people:all');
+        const needle = q.toLowerCase();
+        showMatches(all ? all.items.filter((c) => c.name.toLowerCase().includes(needle)) : []);
+      }
+    }, 120);
+  });
+  search.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      const first = list.querySelector('button');
+      if (first && !list.hidden) first.click();
+    }
+    if (e.key === 'Escape') { list.hidden = true; search.setAttribute('aria-expanded', 'false'); }
+  });
+  render();
+  const fieldset = h('fieldset', {class: 'log-block'}, h('legend', null, 'With'), box, suggest,
+    h('div', {class: 'picker'}, h('label', {for: 'log-people', class: 'visually-hidden'}, 'Add a person'), search, list));
+  fieldset.read = () => [...chosen.values()];
+  return fieldset;
+}
+
+function localDateTimeValue(d) {
+  return isoLocal(d).slice(0, 16);
+}
+
+export async function mountLog(view, {query, app}) {
+  const meetingId = query.get('meeting');
+  const contactIds = query.getAll('contact');
+  let meeting = null;
+  const people = [];
+  const suggestions = [];
+  if (meetingId) {
+    meeting = await findMeeting(meetingId);
+    for (const a of (meeting && meeting.attendees) || []) {
+      if (a.contact_id) people.push({id: a.contact_id, name: a.contact_name || a.name || a.email});
+      else if (a.suggested_contact_id) suggestions.push({id: a.suggested_contact_id, name: a.suggested_contact_name || a.name || a.email});
+    }
+  }
+  for (const id of contactIds) {
+    try {
+      const c = await api.get(`/api/contacts/${encodeURIComponent(id)}`);
+      remember(`/api/contacts/${id}`, c);
+      people.push(c);
+    } catch { /* not reachable offline: pick by search instead */ }
+  }
+
+  const picker = PeoplePicker(people, suggestions);
+  const kindDefault = meeting && /zoom|meet\.google|teams|video/i.test(`${meeting.location || ''}`) ? 'video' : 'in_person';
+  const kind = h('fieldset', {class: 'log-block'}, h('legend', null, 'How'),
+    h('div', {class: 'chips', role: 'radiogroup', 'aria-label': 'How you met'}, KINDS.map(([v, t]) => chip('radio', 'kind', v, t, v === kindDefault))));
+  const gave = GiveTake('I gave', 'gave', true);
+  const got = GiveTake('I got', 'received', false);
+  const challenge = h('input', {type: 'text', id: 'log-challenge', name: 'challenge', maxlength: 500, placeholder: 'e.g. hiring a CTO, father in hospital', autocomplete: 'off'});
+  const follow = h('fieldset', {class: 'log-block'}, h('legend', null, 'Follow up in'),
+    h('div', {class: 'chips', role: 'radiogroup', 'aria-label': 'Follow up in'}, FOLLOW_UPS.map(([v, t]) => chip('radio', 'follow', v, t, v === ''))));
+  const when = h('input', {type: 'datetime-local', id: 'log-when', name: 'occurred_at', value: localDateTimeValue(meeting && meeting.start ? new Date(meeting.start) : new Date())});
+  const notes = h('textarea', {id: 'log-notes', name: 'notes', rows: 3, placeholder: 'Anything else worth remembering'});
+  const error = h('p', {class: 'form-error', role: 'alert', hidden: true});
+  const save = h('button', {type: 'submit', class: 'button primary block big', 'data-testid': 'save-log'}, icon('check'), 'Save');
+
+  const form = h('form', {class: 'log-form', novalidate: true},
+    error, picker, kind, gave, got,
+    h('div', {class: 'field log-block'}, h('label', {for: 'log-challenge'}, 'On their mind (their challenge)'), challenge),
+    follow,
+    h('details', {class: 'log-more'}, h('summary', null, 'When and notes'),
+      h('div', {class: 'field'}, h('label', {for: 'log-when'}, 'When'), when),
+      h('div', {class: 'field'}, h('label', {for: 'log-notes'}, 'Notes'), notes)),
+    h('div', {class: 'sticky-actions'}, save));
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.hidden = true;
+    const who = picker.read();
+    if (!who.length) {
+      error.textContent = 'Who was it with? Add at least one person.';
+      error.hidden = false;
+      form.querySelector('#log-people').focus();
+      return;
+    }
+    const when_ = when.value ? new Date(when.value) : new Date();
+    const body = {
+      occurred_at: isoLocal(Number.isNaN(when_.getTime()) ? new Date() : when_),
+      kind: form.querySelector('input[name=kind]:checked').value,
+      contact_ids: who.map((c) => Number(c.id)),
+      gave: gave.read(),
+      received: got.read(),
+      notes: notes.value.trim(),
+      challenge: challenge.value.trim(),
+      follow_up_on: followUpDate(form.querySelector('input[name=follow]:checked').value),
+    };
+    if (meeting) body.meeting_id = meeting.id;
+    const id = crypto.randomUUID();
+    save.disabled = true;
+    try {
+      await self.RapportOutbox.put({id, body, label: who.map((c) => c.name).join(', ')});
+    } catch (err) {
+      save.disabled = false;
+      error.textContent = 'This phone could not keep the entry. Please try again.';
+      error.hidden = false;
+      return;
+    }
+    await app.syncNow({quiet: true});
+    const row = (await self.RapportOutbox.all()).find((r) => r.id === id);
+    if (row && row.error && row.error.permanent) {
+      await self.RapportOutbox.remove(id);
+      save.disabled = false;
+      error.textContent = row.error.message;
+      error.hidden = false;
+      return;
+    }
+    invalidate('/api/');
+    if (row) {
+      app.scheduleBackgroundSync();
+      if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+      app.toast('Saved on this phone — it will sync when you are back online.');
+    } else {
+      app.toast(`Logged with ${who.map((c) => c.name).join(', ')}.`);
+    }
+    app.navigate(contactIds.length === 1 && who.length === 1 ? `/people/${who[0].id}` : '/', {replace: true});
+  });
+
+  view.append(
+    h('header', {class: 'top'},
+      h('a', {href: contactIds.length === 1 ? `/people/${contactIds[0]}` : '/', class: 'icon-button', 'aria-label': 'Cancel'}, icon('x')),
+      h('h1', null, 'Log')),
+    meeting ? h('p', {class: 'meeting-line'}, h('strong', null, meeting.title || 'Meeting'), ` · ${fmtDay(meeting.start)} ${fmtTime(meeting.start)}`) : null,
+    form);
+}

@@ -1,0 +1,181 @@
+// Settings cards that move data in and out: calendars, import/export, API tokens.
+import {h, replace, field, fmtDate, ago} from '../lib/dom.js';
+import {api, optional, csrf, ApiError} from '../lib/api.js';
+import {invalidate} from '../lib/store.js';
+import {card, saveForm} from './settings.js';
+
+/** Upload a file with progress (fetch cannot report upload progress). */
+export async function upload(url, file, onProgress) {
+  const token = await csrf();
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('X-CSRFToken', token);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.onload = () => {
+      let data = null;
+      try { data = JSON.parse(xhr.responseText); } catch { data = null; }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new ApiError(xhr.status, (data && data.message) || `Upload failed (${xhr.status}).`, data && data.errors));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'You are offline. Try again once you are back online.'));
+    const body = new FormData();
+    body.append('file', file);
+    xhr.send(body);
+  });
+}
+
+function calendarStatus(c) {
+  if (c.last_error || c.error) return {text: `Problem: ${c.last_error || c.error}`, cls: 'warn-text'};
+  if (c.last_synced_at || c.synced_at) return {text: `Synced ${ago(c.last_synced_at || c.synced_at)}${c.meeting_count != null ? ` · ${c.meeting_count} meetings` : ''}`, cls: ''};
+  return {text: c.status ? `Status: ${c.status}` : 'Waiting for the first sync…', cls: ''};
+}
+
+export function CalendarsSection(app) {
+  const list = h('ul', {class: 'rows'});
+  const render = async () => {
+    const data = await optional('/api/calendars').catch(() => null);
+    const items = Array.isArray(data) ? data : (data && data.items) || [];
+    replace(list, items.length ? items.map((c) => {
+      const s = calendarStatus(c);
+      return h('li', {class: 'calendar-row'},
+        h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, c.name || 'Calendar'),
+          c.url_hint || c.url_masked || c.host ? h('span', {class: 'row-sub'}, c.url_hint || c.url_masked || c.host) : null,
+          h('span', {class: ['row-sub', s.cls]}, s.text)),
+        h('span', {class: 'button-row'},
+          c.kind === 'upload' || c.source === 'upload' ? null : h('button', {type: 'button', class: 'button small', 'aria-label': `Sync ${c.name}`, onClick: async (e) => {
+            e.currentTarget.disabled = true;
+            try { await api.post(`/api/calendars/${c.id}/sync`, {}); app.toast('Synced.'); invalidate('/api/today'); } catch (err) { app.toast(err.message); }
+            render();
+          }}, 'Sync'),
+          h('button', {type: 'button', class: 'button small ghost', 'aria-label': `Remove ${c.name}`, onClick: async () => {
+            if (!confirm(`Remove the calendar “${c.name}” and its meetings?`)) return;
+            try { await api.del(`/api/calendars/${c.id}`); render(); } catch (err) { app.toast(err.message); }
+          }}, 'Remove')));
+    }) : h('li', null, h('p', {class: 'hint'}, 'No calendar yet. Add one so Rapport can ask about each meeting right after it ends.')));
+  };
+  const name = h('input', {type: 'text', name: 'name', placeholder: 'Work', maxlength: 100});
+  const url = h('input', {type: 'url', name: 'url', placeholder: 'https:// or webcal:// …', inputmode: 'url', autocomplete: 'off', required: true});
+  const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
+    field('Calendar name', name), field('Secret address (iCal / ICS link)', url, 'Google: Settings → your calendar → “Secret address in iCal format”. Outlook: “Publish calendar” → ICS link. iCloud: public calendar link.'),
+    h('button', {type: 'submit', class: 'button primary'}, 'Add calendar'));
+  saveForm(form, app, async () => {
+    await api.post('/api/calendars', {name: name.value.trim() || 'Calendar', url: url.value.trim()});
+    name.value = url.value = '';
+    render();
+  }, 'Calendar added — first sync is on its way.');
+  const file = h('input', {type: 'file', id: 'ics-file', accept: '.ics,text/calendar'});
+  const progress = h('progress', {max: 1, value: 0, hidden: true, 'aria-label': 'Upload progress'});
+  file.addEventListener('change', async () => {
+    if (!file.files[0]) return;
+    progress.hidden = false;
+    try {
+      await upload('/api/calendars/upload', file.files[0], (p) => { progress.value = p; });
+      app.toast('Calendar file imported.');
+      render();
+    } catch (err) { app.toast(err.message); }
+    progress.hidden = true;
+    file.value = '';
+  });
+  render();
+  return card('calendars', 'Calendars', list, form, h('hr'),
+    h('div', {class: 'field'}, h('label', {for: 'ics-file'}, 'Or upload an .ics file'), file, progress));
+}
+
+function ImportReport(report) {
+  const errors = report.errors || [];
+  return h('div', {class: 'report', role: 'status'},
+    h('p', null, h('strong', null, `${report.created || 0} added`), `, ${report.updated || 0} updated, ${report.skipped || 0} skipped.`),
+    errors.length ? h('details', null, h('summary', null, `${errors.length} could not be read`),
+      h('ul', null, errors.slice(0, 50).map((e) => h('li', null, typeof e === 'string' ? e : [e.line ? `Line ${e.line}: ` : e.index != null ? `Card ${e.index + 1}: ` : '', e.name ? `${e.name} — ` : '', e.message || e.error || JSON.stringify(e)].join(''))))) : null);
+}
+
+export function DataSection(app) {
+  const file = h('input', {type: 'file', id: 'contacts-file', accept: '.vcf,.vcard,.csv,text/vcard,text/csv'});
+  const progress = h('progress', {max: 1, value: 0, hidden: true, 'aria-label': 'Import progress'});
+  const phase = h('p', {class: 'hint', 'aria-live': 'polite'});
+  const report = h('div');
+  file.addEventListener('change', async () => {
+    const chosen = file.files[0];
+    if (!chosen) return;
+    progress.hidden = false;
+    progress.value = 0;
+    replace(report);
+    replace(phase, `Uploading ${chosen.name}…`);
+    try {
+      const result = await upload('/api/contacts/import', chosen, (p) => {
+        progress.value = p;
+        if (p >= 1) { progress.removeAttribute('value'); replace(phase, 'Reading contacts…'); }
+      });
+      invalidate('/api/contacts', 'people:', '/api/today');
+      replace(phase);
+      replace(report, ImportReport(result || {}));
+    } catch (err) {
+      replace(phase);
+      replace(report, h('p', {class: 'form-error', role: 'alert'}, err.message));
+    }
+    progress.hidden = true;
+    file.value = '';
+  });
+  const backup = h('input', {type: 'file', id: 'backup-file', accept: '.json,application/json'});
+  backup.addEventListener('change', async () => {
+    const chosen = backup.files[0];
+    if (!chosen) return;
+    if (!confirm('Restore this backup into your account?')) { backup.value = ''; return; }
+    try {
+      const result = await upload('/api/import.json', chosen, () => {});
+      invalidate('/api/');
+      replace(report, h('p', {role: 'status'}, 'Backup restored.', result && result.created != null ? ` ${result.created} added.` : ''));
+    } catch (err) {
+      replace(report, h('p', {class: 'form-error', role: 'alert'}, err.message));
+    }
+    backup.value = '';
+  });
+  const feed = h('div', {class: 'feed'});
+  optional('/api/calendar-feed').then((data) => {
+    if (!data || !data.url) return;
+    const input = h('input', {type: 'text', id: 'feed-url', readonly: true, value: data.url});
+    replace(feed, h('div', {class: 'field'}, h('label', {for: 'feed-url'}, 'Your birthdays & follow-ups calendar'), input,
+      h('p', {class: 'hint'}, 'Subscribe to this private link in any calendar app. Keep it secret.'),
+      navigator.clipboard ? h('button', {type: 'button', class: 'button small', onClick: async () => { await navigator.clipboard.writeText(data.url); app.toast('Link copied.'); }}, 'Copy link') : null));
+  }).catch(() => {});
+  return card('data', 'Import & export',
+    h('div', {class: 'field'}, h('label', {for: 'contacts-file'}, 'Import contacts (.vcf from iPhone, Android, Google — or Google CSV)'), file, progress, phase),
+    report,
+    h('div', {class: 'button-row'},
+      h('a', {class: 'button small', href: '/api/contacts/export.vcf', download: 'rapport-contacts.vcf'}, 'Export contacts (.vcf)'),
+      h('a', {class: 'button small', href: '/api/export.json', download: 'rapport-backup.json'}, 'Download full backup')),
+    h('div', {class: 'field'}, h('label', {for: 'backup-file'}, 'Restore a backup (.json)'), backup),
+    feed);
+}
+
+export function TokensSection(app) {
+  const list = h('ul', {class: 'rows'});
+  const shown = h('div', {'aria-live': 'polite'});
+  const render = async () => {
+    const data = await optional('/api/tokens').catch(() => null);
+    const items = Array.isArray(data) ? data : (data && data.items) || [];
+    replace(list, items.map((t) => h('li', {class: 'thread-row'},
+      h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, t.name),
+        h('span', {class: 'row-sub'}, [t.prefix ? `${t.prefix}…` : '', t.created_at ? `created ${fmtDate(t.created_at)}` : '', t.last_used_at ? `used ${ago(t.last_used_at)}` : 'never used'].filter(Boolean).join(' · '))),
+      h('button', {type: 'button', class: 'button small ghost', 'aria-label': `Revoke ${t.name}`, onClick: async () => {
+        if (!confirm(`Revoke “${t.name}”? Scripts using it stop working at once.`)) return;
+        try { await api.del(`/api/tokens/${t.id}`); render(); } catch (err) { app.toast(err.message); }
+      }}, 'Revoke'))));
+  };
+  const name = h('input', {type: 'text', name: 'name', placeholder: 'e.g. iPhone Shortcut', maxlength: 100, required: true});
+  const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
+    field('Token name', name), h('button', {type: 'submit', class: 'button primary'}, 'Create token'));
+  saveForm(form, app, async () => {
+    const created = await api.post('/api/tokens', {name: name.value.trim() || 'Script'});
+    name.value = '';
+    const value = h('input', {type: 'text', id: 'new-token', readonly: true, value: created.token, 'data-testid': 'new-token'});
+    replace(shown, h('div', {class: 'token-once'}, h('label', {for: 'new-token'}, 'Copy it now — it will not be shown again'), value,
+      navigator.clipboard ? h('button', {type: 'button', class: 'button small', onClick: async () => { await navigator.clipboard.writeText(created.token); app.toast('Token copied.'); }}, 'Copy') : null));
+    value.select();
+    render();
+  }, 'Token created.');
+  render();
+  return card('tokens', 'API tokens', h('p', {class: 'hint'}, 'For iOS Shortcuts, Tasker or curl: send “Authorization: Bearer <token>”.'), list, form, shown);
+}

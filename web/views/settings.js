@@ -1,0 +1,274 @@
+// Settings: profile, reminders and quiet hours, devices, calendars, import/export, API tokens,
+// password, log out, delete account.
+import {h, replace, field, showErrors, fmtDate, ago, label, uid} from '../lib/dom.js';
+import {api, optional, ApiError} from '../lib/api.js';
+import {pushStatus, enableReminders, disableReminders, sendTestPush, isIos, isStandalone} from '../lib/push.js';
+import {CalendarsSection, DataSection, TokensSection} from './settings-data.js';
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** A settings card with a heading and an anchor. */
+export function card(id, title, ...children) {
+  return h('section', {class: 'card-section settings-card', id, 'aria-labelledby': `${id}-h`}, h('h2', {id: `${id}-h`}, title), children);
+}
+
+/** Wire a form to a save function: disable while saving, show field errors, toast on success. */
+export function saveForm(form, app, save, done = 'Saved.') {
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const btn = form.querySelector('button[type=submit]');
+    const out = form.querySelector('.form-error');
+    if (out) out.hidden = true;
+    if (btn) btn.disabled = true;
+    try {
+      await save();
+      showErrors(form, {});
+      app.toast(done);
+    } catch (err) {
+      const marked = err instanceof ApiError && err.errors && showErrors(form, err.errors);
+      if (out) { out.textContent = marked ? 'Please check the highlighted fields.' : err.message; out.hidden = false; }
+      else app.toast(err.message);
+    } finally {
+      if (btn) btn.disabled = false;
+    }
+  });
+  return form;
+}
+
+function zones(current) {
+  let list = [];
+  try { list = Intl.supportedValuesOf('timeZone'); } catch { list = []; }
+  if (!list.includes('UTC')) list.unshift('UTC');
+  if (current && !list.includes(current)) list.unshift(current);
+  return list;
+}
+
+function Profile(app) {
+  const me = app.me || {};
+  const name = h('input', {type: 'text', name: 'name', value: me.name || '', autocomplete: 'name'});
+  const tz = h('select', {name: 'timezone'}, zones(me.timezone).map((z) => h('option', {value: z, selected: z === me.timezone}, z.replace(/_/g, ' '))));
+  const phoneZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const useHere = phoneZone && phoneZone !== me.timezone
+    ? h('button', {type: 'button', class: 'button small ghost', onClick: () => { tz.value = phoneZone; }}, `Use this phone’s (${phoneZone})`) : null;
+  const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
+    field('Name', name), h('p', {class: 'hint'}, `Signed in as ${me.email || ''}`), field('Time zone', tz), useHere,
+    h('button', {type: 'submit', class: 'button primary'}, 'Save profile'));
+  saveForm(form, app, async () => {
+    app.me = await api.patch('/api/auth/me', {name: name.value.trim(), timezone: tz.value});
+  });
+  return card('profile', 'Profile & time zone', form);
+}
+
+function Reminders(app) {
+  const status = h('p', {class: 'status-line', 'aria-live': 'polite'});
+  const actions = h('div', {class: 'button-row'});
+  const render = async () => {
+    const s = await pushStatus().catch(() => 'unsupported');
+    const text = {
+      on: 'Reminders are on for this device.',
+      off: 'Reminders are off on this device.',
+      denied: 'This browser blocks notifications for Rapport. Allow them in the browser’s site settings, then come back.',
+      'needs-install': 'On iPhone and iPad, add Rapport to the home screen first (Share → Add to Home Screen), then open it from there.',
+      unsupported: 'This browser cannot receive reminders.',
+    }[s];
+    replace(status, text);
+    replace(actions);
+    if (s === 'off') {
+      actions.append(h('button', {type: 'button', class: 'button primary', onClick: async (e) => {
+        e.currentTarget.disabled = true;
+        try { await enableReminders(); } catch (err) { app.toast(err.message || 'Could not turn on reminders.'); }
+        render();
+      }}, 'Turn on reminders'));
+    }
+    if (s === 'on') {
+      actions.append(
+        h('button', {type: 'button', class: 'button', 'data-testid': 'test-push', onClick: async (e) => {
+          const btn = e.currentTarget;
+          btn.disabled = true;
+          try { await sendTestPush(); app.toast('Test reminder sent — it should arrive in a moment.'); } catch (err) { app.toast(err.message); }
+          btn.disabled = false;
+        }}, 'Send a test'),
+        h('button', {type: 'button', class: 'button ghost', onClick: async () => {
+          try { await disableReminders(); } catch (err) { app.toast(err.message); }
+          render();
+        }}, 'Turn off'));
+    }
+  };
+  render();
+  return {status, actions, render};
+}
+
+function Notifications(app, settings) {
+  const r = Reminders(app);
+  const box = (name, text) => {
+    const id = uid('s');
+    return h('div', {class: 'check'}, h('input', {type: 'checkbox', id, name, checked: Boolean(settings[name])}), h('label', {for: id}, text));
+  };
+  const time = (name, value) => h('input', {type: 'time', name, value: value || ''});
+  const delay = h('input', {type: 'number', name: 'prompt_delay_minutes', min: 0, max: 120, inputmode: 'numeric', value: settings.prompt_delay_minutes ?? 5});
+  const leads = h('input', {type: 'text', name: 'birthday_lead_days', inputmode: 'numeric', value: (settings.birthday_lead_days || []).join(', ')});
+  const weekday = h('select', {name: 'digest_weekday'}, WEEKDAYS.map((d, i) => h('option', {value: i, selected: settings.digest_weekday === i}, d)));
+  const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
+    box('notify_meetings', 'After meetings: what did you give, what did you get?'),
+    field('Ask … minutes after a meeting ends', delay),
+    box('notify_birthdays', 'Before birthdays'),
+    field('Days ahead', leads, 'e.g. 7, 1, 0 — 0 is the morning of the day.'),
+    box('notify_followups', 'Follow-ups, check-ins and promises due'),
+    field('Daily reminders at', time('notify_time', settings.notify_time)),
+    box('digest_enabled', 'Weekly digest: people to give to this week'),
+    h('div', {class: 'two'}, field('Digest day', weekday), field('at', time('digest_time', settings.digest_time))),
+    h('fieldset', {class: 'field'}, h('legend', null, 'Quiet hours'),
+      h('div', {class: 'two'}, field('From', time('quiet_hours_start', settings.quiet_hours_start)), field('To', time('quiet_hours_end', settings.quiet_hours_end))),
+      h('p', {class: 'hint'}, 'Nothing buzzes in between; it waits until the morning.')),
+    h('button', {type: 'submit', class: 'button primary'}, 'Save reminders'));
+  saveForm(form, app, async () => {
+    const v = (n) => form.elements[n];
+    const body = {
+      notify_meetings: v('notify_meetings').checked, notify_birthdays: v('notify_birthdays').checked,
+      notify_followups: v('notify_followups').checked, digest_enabled: v('digest_enabled').checked,
+      prompt_delay_minutes: Number(delay.value || 0), digest_weekday: Number(weekday.value),
+      birthday_lead_days: leads.value.split(/[\s,]+/).filter(Boolean).map(Number),
+    };
+    for (const n of ['notify_time', 'digest_time', 'quiet_hours_start', 'quiet_hours_end']) if (v(n).value) body[n] = v(n).value;
+    if (!('digest_time' in settings)) delete body.digest_time;
+    Object.assign(settings, await api.patch('/api/settings', body));
+  });
+  return card('reminders', 'Notifications & quiet hours', r.status, r.actions, h('hr'), form);
+}
+
+function Cadence(app, settings) {
+  const kinds = settings.cadence_by_kind || {};
+  const inputs = Object.keys(kinds).length ? Object.keys(kinds) : ['mentor', 'mentee', 'peer', 'client', 'friend', 'other'];
+  const mine = h('input', {type: 'text', name: 'my_emails', value: (settings.my_emails || []).join(', '), inputmode: 'email'});
+  const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
+    h('div', {class: 'grid3'}, inputs.map((k) => field(`${label(k)}s`, h('input', {type: 'number', name: k, min: 1, max: 3650, inputmode: 'numeric', value: kinds[k] ?? ''})))),
+    h('p', {class: 'hint'}, 'Days between contacts, by relationship. A person can override it.'),
+    field('My other e-mail addresses', mine, 'So meetings you were invited to under another address still count as yours.'),
+    h('button', {type: 'submit', class: 'button primary'}, 'Save'));
+  saveForm(form, app, async () => {
+    const cadence = {};
+    for (const k of inputs) if (form.elements[k].value) cadence[k] = Number(form.elements[k].value);
+    Object.assign(settings, await api.patch('/api/settings', {cadence_by_kind: cadence, my_emails: mine.value.split(/[\s,]+/).filter(Boolean)}));
+  });
+  return card('cadence', 'Keep-in-touch cadence', form);
+}
+
+function deviceName(ua) {
+  const s = String(ua || '');
+  const os = /iphone/i.test(s) ? 'iPhone' : /ipad/i.test(s) ? 'iPad' : /android/i.test(s) ? 'Android' : /mac os/i.test(s) ? 'Mac' : /windows/i.test(s) ? 'Windows' : /linux/i.test(s) ? 'Linux' : 'Device';
+  const browser = /edg\//i.test(s) ? 'Edge' : /firefox/i.test(s) ? 'Firefox' : /chrome|chromium|crios/i.test(s) ? 'Chrome' : /safari/i.test(s) ? 'Safari' : s ? 'Browser' : 'Script';
+  return `${browser} on ${os}`;
+}
+
+function Devices(app) {
+  const list = h('ul', {class: 'rows'});
+  const subs = h('ul', {class: 'rows'});
+  const render = async () => {
+    const [sessions, subscriptions] = await Promise.all([optional('/api/auth/sessions').catch(() => null), optional('/api/push/subscriptions').catch(() => null)]);
+    replace(list, (sessions || []).map((s) => h('li', {class: 'thread-row'},
+      h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, deviceName(s.user_agent), s.current ? ' (this one)' : ''), h('span', {class: 'row-sub'}, `Last active ${ago(s.last_seen_at)}`)),
+      s.current ? null : h('button', {type: 'button', class: 'button small ghost', 'aria-label': `Sign out ${deviceName(s.user_agent)}`, onClick: async () => {
+        try { await api.del(`/api/auth/sessions/${s.id}`); render(); } catch (err) { app.toast(err.message); }
+      }}, 'Sign out'))));
+    const items = Array.isArray(subscriptions) ? subscriptions : (subscriptions && subscriptions.items) || [];
+    replace(subs, items.map((s) => h('li', {class: 'thread-row'},
+      h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, s.user_agent ? deviceName(s.user_agent) : (s.label || s.service || 'Push device')),
+        h('span', {class: 'row-sub'}, s.created_at ? `Reminders since ${fmtDate(s.created_at)}` : 'Receives reminders')),
+      h('button', {type: 'button', class: 'button small ghost', onClick: async () => {
+        try { await api.del('/api/push/subscriptions', {endpoint: s.endpoint, id: s.id}); render(); } catch (err) { app.toast(err.message); }
+      }}, 'Remove'))));
+    subs.previousElementSibling.hidden = !items.length;
+  };
+  const everywhere = h('button', {type: 'button', class: 'button ghost', onClick: async () => {
+    if (!confirm('Sign out on every device, this one included?')) return;
+    try { await api.post('/api/auth/logout-all', {}); } catch (err) { app.toast(err.message); return; }
+    await app.logout();
+  }}, 'Sign out everywhere');
+  const section = card('devices', 'Devices', h('h3', null, 'Signed in'), list, h('h3', null, 'Receiving reminders'), subs, everywhere);
+  render();
+  return section;
+}
+
+function Install(app) {
+  const box = h('div');
+  const render = () => {
+    replace(box);
+    if (isStandalone()) box.append(h('p', null, 'Rapport is installed on this device.'));
+    else if (app.installPrompt) box.append(h('p', null, 'Open Rapport from your home screen, like any app — it works offline too.'), h('button', {type: 'button', class: 'button primary', onClick: () => app.install()}, 'Install app'));
+    else if (isIos()) box.append(h('p', {'data-testid': 'ios-hint'}, 'Tap the Share button in Safari, then “Add to Home Screen”.'));
+    else box.append(h('p', {class: 'hint'}, 'Use your browser’s menu to install Rapport or add it to the home screen.'));
+  };
+  render();
+  document.addEventListener('rapport:install-changed', render);
+  return card('install', 'Install', box);
+}
+
+function Sync(app) {
+  const list = h('ul', {class: 'rows'});
+  const render = async () => {
+    const rows = await self.RapportOutbox.all().catch(() => []);
+    replace(list, rows.length ? rows.map((r) => h('li', {class: 'thread-row'},
+      h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, r.label || 'Log entry'),
+        h('span', {class: 'row-sub'}, r.error ? `Not saved: ${r.error.message}` : `Waiting since ${fmtDate(r.created_at)}`)),
+      h('button', {type: 'button', class: 'button small ghost', onClick: async () => {
+        if (!confirm('Discard this entry? It has not reached the server.')) return;
+        await self.RapportOutbox.remove(r.id);
+        render();
+      }}, 'Discard'))) : h('li', null, h('p', {class: 'hint'}, 'Everything is synced.')));
+  };
+  render();
+  document.addEventListener('rapport:outbox', render);
+  return card('sync', 'Waiting to sync', list, h('button', {type: 'button', class: 'button', onClick: () => app.syncNow({userAsked: true})}, 'Sync now'));
+}
+
+function Password(app) {
+  const current = h('input', {type: 'password', name: 'current', autocomplete: 'current-password'});
+  const next = h('input', {type: 'password', name: 'new', autocomplete: 'new-password', minlength: 8});
+  const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
+    field('Current password', current), field('New password', next, 'At least 8 characters. Other devices will be signed out.'),
+    h('button', {type: 'submit', class: 'button primary'}, 'Change password'));
+  saveForm(form, app, async () => {
+    await api.post('/api/auth/password', {current: current.value, new: next.value});
+    current.value = next.value = '';
+  }, 'Password changed.');
+  return card('password', 'Password', form);
+}
+
+function Account(app) {
+  const password = h('input', {type: 'password', name: 'password', autocomplete: 'current-password'});
+  const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
+    h('p', null, 'Deleting your account removes every person, log entry, calendar and device, for good. Export a backup first if you may want it back.'),
+    field('Your password', password), h('button', {type: 'submit', class: 'button danger'}, 'Delete my account'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const out = form.querySelector('.form-error');
+    if (!confirm('Delete your account and all its data? This cannot be undone.')) return;
+    try {
+      await api.del('/api/auth/me', {password: password.value});
+    } catch (err) {
+      out.textContent = err.message;
+      out.hidden = false;
+      return;
+    }
+    await self.RapportOutbox.destroy();
+    app.me = null;
+    await app.logout().catch(() => {});
+    app.navigate('/welcome', {replace: true});
+  });
+  return card('account', 'Delete account', form);
+}
+
+export async function mountSettings(view, {app}) {
+  const settings = (await optional('/api/settings')) || {};
+  const logout = h('button', {type: 'button', class: 'button block', onClick: () => app.logout()}, 'Log out');
+  const nav = h('nav', {class: 'jump', 'aria-label': 'Settings sections'},
+    [['profile', 'Profile'], ['reminders', 'Reminders'], ['devices', 'Devices'], ['calendars', 'Calendars'], ['data', 'Import & export'], ['tokens', 'API tokens'], ['password', 'Password']]
+      .map(([id, text]) => h('a', {href: `#${id}`, class: 'chip small', onClick: (e) => { e.preventDefault(); document.getElementById(id).scrollIntoView(); }}, text)));
+  view.append(h('header', {class: 'top'}, h('h1', null, 'Settings')), nav,
+    Profile(app), Notifications(app, settings), Devices(app), Install(app), CalendarsSection(app), DataSection(app),
+    Cadence(app, settings), TokensSection(app), Sync(app), Password(app), logout, Account(app));
+  if (location.hash) {
+    const target = document.getElementById(location.hash.slice(1));
+    if (target) target.scrollIntoView();
+  }
+}

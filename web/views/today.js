@@ -1,0 +1,126 @@
+// Today: meetings to log, birthdays, who is overdue, follow-ups, wins, promises, give first.
+import {h, avatar, fmtTime, fmtDate, fmtDay, ago, empty, label} from '../lib/dom.js';
+import {optional} from '../lib/api.js';
+import {load} from '../lib/store.js';
+import {isIos, isStandalone, pushStatus, enableReminders} from '../lib/push.js';
+import {birthdayText} from './person.js';
+
+function list(data, ...keys) {
+  for (const key of keys) {
+    const value = data && data[key];
+    if (Array.isArray(value)) return value;
+    if (value && Array.isArray(value.items)) return value.items;
+  }
+  return [];
+}
+
+function contactOf(item) {
+  const c = item.contact || item;
+  return {id: c.contact_id ?? c.id, name: c.contact_name || c.name || ''};
+}
+
+function personLink(item, sub, badge) {
+  const c = contactOf(item);
+  return h('li', null, h('a', {class: 'row-link', href: `/people/${c.id}`}, avatar(c.name),
+    h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, c.name), sub ? h('span', {class: 'row-sub'}, sub) : null),
+    badge ? h('span', {class: 'row-badges'}, badge) : null));
+}
+
+function MeetingRow(m) {
+  const names = (m.attendees || []).map((a) => a.contact_name || a.name || a.email).filter(Boolean);
+  const when = `${fmtDay(m.start)} · ${fmtTime(m.start)}`;
+  const logged = m.logged;
+  return h('li', {class: 'meeting-row'},
+    h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, m.title || 'Meeting'),
+      h('span', {class: 'row-sub'}, [when, names.slice(0, 3).join(', ')].filter(Boolean).join(' · '))),
+    logged ? h('span', {class: 'badge'}, 'Logged')
+      : h('a', {class: 'button small primary', href: `/log?meeting=${encodeURIComponent(m.id)}`, 'aria-label': `Log ${m.title || 'meeting'}`}, 'Log'));
+}
+
+function section(title, rows, testid) {
+  if (!rows.length) return null;
+  return h('section', {class: 'card-section', 'data-testid': testid}, h('h2', null, title), h('ul', {class: 'rows'}, rows));
+}
+
+/** Nudges that make the app work better: install it, turn on reminders. */
+function Nudges(app) {
+  const box = h('div', {class: 'nudges'});
+  const render = async () => {
+    box.replaceChildren();
+    if (!isStandalone()) {
+      if (app.installPrompt) {
+        box.append(h('div', {class: 'nudge'}, h('p', null, 'Put Rapport on your home screen — it opens instantly, even offline.'),
+          h('button', {type: 'button', class: 'button small primary', onClick: () => app.install()}, 'Install app')));
+      } else if (isIos()) {
+        box.append(h('div', {class: 'nudge', 'data-testid': 'ios-hint'}, h('p', null, 'Add Rapport to your home screen: tap the Share button, then “Add to Home Screen”. Reminders on iPhone need it.')));
+      }
+    }
+    const status = await pushStatus().catch(() => 'unsupported');
+    if (status === 'off') {
+      const btn = h('button', {type: 'button', class: 'button small primary'}, 'Turn on reminders');
+      btn.addEventListener('click', async () => {
+        btn.disabled = true;
+        try {
+          const result = await enableReminders();
+          app.toast(result === 'on' ? 'Reminders are on for this device.' : 'Reminders stay off — you can allow them in the browser settings.');
+        } catch (err) { app.toast(err.message || 'Could not turn on reminders.'); }
+        render();
+      });
+      box.append(h('div', {class: 'nudge'}, h('p', null, 'Get a nudge right after each meeting, before birthdays and when a follow-up is due.'), btn));
+    }
+  };
+  render();
+  document.addEventListener('rapport:install-changed', render);
+  box.cleanup = () => document.removeEventListener('rapport:install-changed', render);
+  return box;
+}
+
+function greeting(name) {
+  const hour = new Date().getHours();
+  const part = hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
+  const first = String(name || '').trim().split(/\s+/)[0];
+  return first ? `${part}, ${first}` : part;
+}
+
+export async function mountToday(view, {app}) {
+  const nudges = Nudges(app);
+  const body = h('div', {class: 'today-body'});
+  view.append(h('header', {class: 'top'}, h('h1', null, 'Today')),
+    h('p', {class: 'lede'}, greeting(app.me && app.me.name)), nudges, body);
+
+  const render = (data) => {
+    const meetings = [...list(data, 'to_log', 'unlogged_meetings', 'meetings_to_log'), ...list(data, 'meetings_today', 'meetings')]
+      .filter((m, i, all) => all.findIndex((x) => x.id === m.id) === i);
+    const parts = [
+      section('Meetings to log', meetings.map(MeetingRow), 'meetings'),
+      section('Birthdays ahead', list(data, 'birthdays').map((b) => personLink(b,
+        [b.date ? fmtDate(b.date) : birthdayText(b.birthday), b.age ? `turns ${b.age}` : ''].filter(Boolean).join(' · '),
+        b.days_until === 0 ? h('span', {class: 'badge owe'}, 'Today') : b.days_until != null ? h('span', {class: 'badge'}, `in ${b.days_until} d`) : null)), 'birthdays'),
+      section('Follow-ups due', list(data, 'follow_ups', 'followups', 'checkins', 'check_ins').map((f) => personLink(f,
+        [f.note || f.text || f.challenge || 'Follow up', f.due_on ? fmtDate(f.due_on) : ''].filter(Boolean).join(' · '))), 'followups'),
+      section('Wins to congratulate', list(data, 'wins').map((w) => personLink(w, w.title || w.text)), 'wins'),
+      section('Promises you made', list(data, 'promises').map((p) => personLink(p,
+        [label(p.category), p.note, p.due_on ? `due ${fmtDate(p.due_on)}` : ''].filter(Boolean).join(' · '))), 'promises'),
+      section('Overdue for face time', list(data, 'overdue').map((o) => personLink(o,
+        o.last_interaction_at || (o.stats && o.stats.last_interaction_at) ? `Last: ${ago(o.last_interaction_at || o.stats.last_interaction_at)}` : 'Never met yet',
+        h('span', {class: 'badge warn'}, `${o.overdue_days ?? (o.stats && o.stats.overdue_days) ?? ''} d`))), 'overdue'),
+      section('Give first', list(data, 'give_first', 'owe').map((g) => personLink(g,
+        `You got ${g.received ?? (g.stats && g.stats.received) ?? '?'}, gave ${g.gave ?? (g.stats && g.stats.gave) ?? '?'}`)), 'give-first'),
+    ].filter(Boolean);
+    body.replaceChildren(...(parts.length ? parts : [empty('All clear. Log a conversation, or add the people you want to keep in touch with.',
+      h('div', {class: 'empty-actions'}, h('a', {class: 'button primary', href: '/log'}, 'Log a conversation'), h('a', {class: 'button', href: '/people/new'}, 'Add a person')))]));
+  };
+
+  try {
+    const data = await load('/api/today', render);
+    if (data === null) render({});
+  } catch (err) {
+    if (err.status === 404) {
+      // The dashboard is not on this server: show what we can from the contact list.
+      const people = await optional('/api/contacts?overdue=true&per_page=10').catch(() => null);
+      render({overdue: people ? people.items : []});
+    } else throw err;
+  }
+  return () => nudges.cleanup();
+}
+
