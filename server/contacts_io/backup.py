@@ -140,8 +140,9 @@ def _restore_contacts(
             match = match or by_name.get(name_key(fields["name"]))
         if match is not None:
             current = contact_fields(match)
-            owned = {e for e, c in by_email.items() if c is not match}
-            changed = merge_into(current, fields, owned)
+            changed = merge_into(
+                current, fields, lambda email, mine=match: by_email.get(email, mine) is not mine
+            )
             for key in CONTACT_EXTRA:
                 if not getattr(match, key) and fields.get(key) and key != "kind":
                     setattr(match, key, fields[key])

@@ -9,6 +9,7 @@ importing the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,10 +67,14 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def merge_into(target: dict[str, Any], incoming: dict[str, Any], owned: set[str]) -> set[str]:
+def merge_into(
+    target: dict[str, Any],
+    incoming: dict[str, Any],
+    owned_elsewhere: Callable[[str], bool] = lambda _email: False,
+) -> set[str]:
     """Fill target's empty fields from incoming and add new e-mails/phones/tags; changed names.
 
-    `owned` holds e-mails that belong to other contacts; they are not copied over.
+    E-mails for which `owned_elsewhere` is true belong to other contacts and are not copied.
     """
     changed: set[str] = set()
     for key in FILLABLE_TEXT:
@@ -90,7 +95,11 @@ def merge_into(target: dict[str, Any], incoming: dict[str, Any], owned: set[str]
                 changed.add(key)
     emails = list(target.get("emails") or [])
     for email in incoming.get("emails") or []:
-        if email not in emails and email not in owned and len(emails) < EMAILS_PER_CONTACT_MAX:
+        if (
+            email not in emails
+            and not owned_elsewhere(email)
+            and len(emails) < EMAILS_PER_CONTACT_MAX
+        ):
             emails.append(email)
             changed.add("emails")
     target["emails"] = emails
@@ -154,8 +163,11 @@ def plan_import(
             plan.creates.append(target)
             plan.created += 1
         else:
-            owned = {e for e, t in by_email.items() if t is not target}
-            changed = merge_into(target.fields, incoming, owned)
+            changed = merge_into(
+                target.fields,
+                incoming,
+                lambda email, mine=target: by_email.get(email, mine) is not mine,
+            )
             if not changed:
                 reason = (
                     f"Already up to date (same {how})."

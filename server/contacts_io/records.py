@@ -27,6 +27,7 @@ NO_YEAR_BEFORE = 1800
 
 _EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 _SPACES_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass
@@ -92,7 +93,7 @@ class NotAContactsFile(ValueError):
 
 def clean_text(value: str, limit: int) -> str:
     """Strip control characters and surrounding space; cut to the limit."""
-    value = "".join(ch for ch in value if ch in "\n\t" or (ch >= " " and ch != "\x7f"))
+    value = _CONTROL_RE.sub("", value)
     return value.strip()[:limit].strip()
 
 

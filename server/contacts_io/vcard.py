@@ -171,6 +171,11 @@ def _logical_lines(data: bytes) -> Iterator[bytes]:
 
 def _split_header(line: bytes) -> tuple[bytes, bytes] | None:
     """Split at the first colon outside a double-quoted parameter value."""
+    colon = line.find(b":")
+    if colon < 0:
+        return None
+    if line.find(b'"', 0, colon) < 0:
+        return line[:colon], line[colon + 1 :]
     in_quote = False
     for index, byte in enumerate(line):
         if byte == 0x22:
@@ -211,6 +216,8 @@ def _parse_property(line: bytes) -> Property | None:
 
 def _split_params(head: str) -> list[str]:
     """Split the header at semicolons outside quotes."""
+    if '"' not in head:
+        return head.split(";")
     out: list[str] = []
     current: list[str] = []
     in_quote = False
