@@ -54,7 +54,7 @@ async function subscribe(reg) {
 
 async function register(sub) {
   const json = sub.toJSON();
-  await api.post('/api/push/subscriptions', {endpoint: json.endpoint, keys: json.keys});
+  await api.post('/api/push/subscriptions', {endpoint: json.endpoint, keys: json.keys, user_agent: navigator.userAgent.slice(0, 300)});
 }
 
 /** Call from a click handler only: asks for permission, then subscribes. */

@@ -41,10 +41,11 @@ export function CalendarsSection(app) {
       const s = calendarStatus(c);
       return h('li', {class: 'calendar-row'},
         h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, c.name || 'Calendar'),
-          c.url_hint || c.url_masked || c.host ? h('span', {class: 'row-sub'}, c.url_hint || c.url_masked || c.host) : null,
+          c.url ? h('span', {class: 'row-sub'}, c.url) : null,
+          (c.warnings || []).slice(0, 2).map((w) => h('span', {class: 'row-sub'}, w)),
           h('span', {class: ['row-sub', s.cls]}, s.text)),
         h('span', {class: 'button-row'},
-          c.kind === 'upload' || c.source === 'upload' ? null : h('button', {type: 'button', class: 'button small', 'aria-label': `Sync ${c.name}`, onClick: async (e) => {
+          c.source === 'upload' ? null : h('button', {type: 'button', class: 'button small', 'aria-label': `Sync ${c.name}`, onClick: async (e) => {
             e.currentTarget.disabled = true;
             try { await api.post(`/api/calendars/${c.id}/sync`, {}); app.toast('Synced.'); invalidate('/api/today'); } catch (err) { app.toast(err.message); }
             render();
@@ -84,11 +85,16 @@ export function CalendarsSection(app) {
 }
 
 function ImportReport(report) {
-  const errors = report.errors || [];
-  return h('div', {class: 'report', role: 'status'},
-    h('p', null, h('strong', null, `${report.created || 0} added`), `, ${report.updated || 0} updated, ${report.skipped || 0} skipped.`),
-    errors.length ? h('details', null, h('summary', null, `${errors.length} could not be read`),
-      h('ul', null, errors.slice(0, 50).map((e) => h('li', null, typeof e === 'string' ? e : [e.line ? `Line ${e.line}: ` : e.index != null ? `Card ${e.index + 1}: ` : '', e.name ? `${e.name} — ` : '', e.message || e.error || JSON.stringify(e)].join(''))))) : null);
+  const problems = [...(report.errors || []), ...(report.skipped_cards || [])];
+  const describe = (e) => (typeof e === 'string' ? e : [
+    e.card != null ? `Card ${e.card}` : e.line != null ? `Line ${e.line}` : '',
+    e.name ? ` (${e.name})` : '', ': ', e.reason || e.message || e.error || 'skipped'].join(''));
+  return h('div', {class: 'report', role: 'status', 'data-testid': 'import-report'},
+    h('p', null, h('strong', null, `${report.created || 0} added`),
+      `, ${report.updated || 0} updated, ${report.merged || 0} merged, ${report.skipped || 0} skipped`,
+      report.total != null ? ` — ${report.total} in the file.` : '.'),
+    problems.length ? h('details', null, h('summary', null, `${problems.length} not imported — why`),
+      h('ul', null, problems.slice(0, 100).map((e) => h('li', null, describe(e))))) : null);
 }
 
 export function DataSection(app) {
@@ -124,9 +130,17 @@ export function DataSection(app) {
     if (!chosen) return;
     if (!confirm('Restore this backup into your account?')) { backup.value = ''; return; }
     try {
-      const result = await upload('/api/import.json', chosen, () => {});
+      let result;
+      try {
+        result = await upload('/api/import.json', chosen, () => {});
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.status !== 409 || !confirm(`${err.message} Merge the backup into what you have?`)) throw err;
+        result = await upload('/api/import.json?merge=true', chosen, () => {});
+      }
       invalidate('/api/');
-      replace(report, h('p', {role: 'status'}, 'Backup restored.', result && result.created != null ? ` ${result.created} added.` : ''));
+      const counts = (result && result.restored) || {};
+      const summary = Object.entries(counts).filter(([, n]) => typeof n === 'number').map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`).join(', ');
+      replace(report, h('p', {role: 'status', class: 'report'}, `Backup restored${summary ? `: ${summary}` : ''}.`));
     } catch (err) {
       replace(report, h('p', {class: 'form-error', role: 'alert'}, err.message));
     }

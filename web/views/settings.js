@@ -85,7 +85,10 @@ function Reminders(app) {
         h('button', {type: 'button', class: 'button', 'data-testid': 'test-push', onClick: async (e) => {
           const btn = e.currentTarget;
           btn.disabled = true;
-          try { await sendTestPush(); app.toast('Test reminder sent — it should arrive in a moment.'); } catch (err) { app.toast(err.message); }
+          try {
+            const result = await sendTestPush();
+            app.toast(result && result.sent === 0 ? 'No device accepted the test — try turning reminders off and on.' : 'Test reminder sent — it should arrive in a moment.');
+          } catch (err) { app.toast(err.message); }
           btn.disabled = false;
         }}, 'Send a test'),
         h('button', {type: 'button', class: 'button ghost', onClick: async () => {
@@ -173,9 +176,9 @@ function Devices(app) {
     const items = Array.isArray(subscriptions) ? subscriptions : (subscriptions && subscriptions.items) || [];
     replace(subs, items.map((s) => h('li', {class: 'thread-row'},
       h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, s.user_agent ? deviceName(s.user_agent) : (s.label || s.service || 'Push device')),
-        h('span', {class: 'row-sub'}, s.created_at ? `Reminders since ${fmtDate(s.created_at)}` : 'Receives reminders')),
+        h('span', {class: ['row-sub', s.failure_count ? 'warn-text' : '']}, s.failure_count ? `Failing: ${s.last_error || 'the push service refused'}` : s.last_success_at ? `Last reminder ${ago(s.last_success_at)}` : s.created_at ? `Reminders since ${fmtDate(s.created_at)}` : 'Receives reminders')),
       h('button', {type: 'button', class: 'button small ghost', onClick: async () => {
-        try { await api.del('/api/push/subscriptions', {endpoint: s.endpoint, id: s.id}); render(); } catch (err) { app.toast(err.message); }
+        try { await api.del('/api/push/subscriptions', {endpoint: s.endpoint}); render(); } catch (err) { app.toast(err.message); }
       }}, 'Remove'))));
     subs.previousElementSibling.hidden = !items.length;
   };
