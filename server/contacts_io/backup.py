@@ -19,7 +19,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import Contact, User
 from ..settings import get_settings, update_settings
-from . import backup_parts
+from .backup_parts import backup_parts
 from .importer import contact_fields
 from .merge import merge_into
 from .records import name_key
@@ -64,7 +64,7 @@ def export_backup(user: User, now: datetime) -> dict[str, Any]:
         },
         "contacts": [contact_entry(refs[c.id], c) for c in contacts],
     }
-    for part in backup_parts.PARTS:
+    for part in backup_parts():
         document[part.key] = part.export(user, refs)
     return document
 
@@ -72,7 +72,7 @@ def export_backup(user: User, now: datetime) -> dict[str, Any]:
 def account_is_empty(user: User) -> bool:
     """True when the user has no contacts and none of the other backed-up records."""
     count = db.session.scalar(select(func.count()).where(Contact.user_id == user.id)) or 0
-    return count == 0 and all(part.is_empty(user) for part in backup_parts.PARTS)
+    return count == 0 and all(part.is_empty(user) for part in backup_parts())
 
 
 def restore_backup(user: User, document: dict[str, Any], merge: bool, max_contacts: int) -> dict[str, int]:
@@ -83,7 +83,7 @@ def restore_backup(user: User, document: dict[str, Any], merge: bool, max_contac
         raise ApiError(422, "This is not a Rapport backup (a JSON object is expected).")
     try:
         data = BackupSchema().load(document)
-        for part in backup_parts.PARTS:
+        for part in backup_parts():
             data[part.key] = part.load(document.get(part.key) or [])
     except ValidationError as exc:
         raise ApiError(422, "This backup file is not valid.", errors=exc.messages) from None
@@ -107,7 +107,7 @@ def restore_backup(user: User, document: dict[str, Any], merge: bool, max_contac
             user.timezone = account["timezone"]
         if account.get("settings"):
             update_settings(user, account["settings"])
-    for part in backup_parts.PARTS:
+    for part in backup_parts():
         counts[part.key] = part.restore(user, data.get(part.key) or [], ref_to_id, merge)
     return counts
 

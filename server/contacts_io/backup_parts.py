@@ -31,4 +31,8 @@ class BackupPart(Protocol):
         """True when the user has none of these records."""
 
 
-PARTS: list[BackupPart] = []
+def backup_parts() -> list[BackupPart]:
+    """Every part, in the order they appear in the document."""
+    from .backup_calendars import CalendarsPart
+
+    return [CalendarsPart()]

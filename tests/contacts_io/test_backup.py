@@ -130,3 +130,55 @@ def test_backups_are_private(app, auth_client, make_user, make_contact):
     text = auth_client.get("/api/export.json").get_data(as_text=True)
     assert "Secret Person" not in text
     assert json.loads(text)["contacts"] == []
+
+
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:e1@t\r\n"
+    "DTSTAMP:20260101T000000Z\r\nDTSTART:20260102T100000Z\r\nDTEND:20260102T110000Z\r\n"
+    "SUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def _add_calendars(client):
+    response = client.post(
+        "/api/calendars", json={"name": "Work", "url": "https://calendar.example/private/s3cr3t-token/basic.ics"}
+    )
+    assert response.status_code in (200, 201), response.get_json()
+    response = client.post(
+        "/api/calendars/upload",
+        data={"file": (io.BytesIO(ICS.encode()), "holidays.ics"), "name": "Holidays"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code in (200, 201), response.get_json()
+
+
+def test_calendars_are_backed_up_without_their_secret_address(auth_client):
+    _add_calendars(auth_client)
+    text = auth_client.get("/api/export.json").get_data(as_text=True)
+    assert "s3cr3t-token" not in text
+    calendars = json.loads(text)["calendars"]
+    assert [(c["name"], c["source"]) for c in calendars] == [("Work", "url"), ("Holidays", "upload")]
+    assert calendars[0]["url_hint"].startswith("https://calendar.example/")
+    assert calendars[0]["ics"] is None
+    assert "SUMMARY:Lunch" in calendars[1]["ics"]
+
+
+def test_calendars_restore_and_export_again_the_same(app, auth_client, make_user):
+    _seed(auth_client)
+    _add_calendars(auth_client)
+    first = auth_client.get("/api/export.json").get_json()
+    fresh = make_user("fresh@example.com")
+    other = app.test_client()
+    login(other, fresh.email)
+    response = other.post("/api/import.json", json=first)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["restored"]["calendars"] == 2
+    assert _without_time(other.get("/api/export.json").get_json()) == _without_time(first)
+    listed = other.get("/api/calendars").get_json()
+    assert len(listed if isinstance(listed, list) else listed["items"]) == 2
+
+
+def test_an_account_with_only_a_calendar_is_not_empty(auth_client):
+    _add_calendars(auth_client)
+    document = {"format": "rapport-backup", "version": 1, "contacts": [{"ref": 1, "name": "A"}]}
+    assert auth_client.post("/api/import.json", json=document).status_code == 409
