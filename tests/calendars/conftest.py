@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feedserver import FeedServer
+from .feedserver import FeedServer
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

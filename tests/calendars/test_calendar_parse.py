@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from icsbuild import vcalendar, vevent, vtimezone_no_tzname
+from .icsbuild import vcalendar, vevent, vtimezone_no_tzname
 
 from server.calendars.parse import MAX_PER_SERIES, FeedError, ParsedFeed, parse_feed
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 import requests
-from feedserver import FeedServer, Route, chunked_body, drip, drip_headers, gzip_bomb, redirect
+from .feedserver import FeedServer, Route, chunked_body, drip, drip_headers, gzip_bomb, redirect
 
 from server import outbound
 from server.outbound import (
