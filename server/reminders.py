@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import logging
 from calendar import isleap
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, or_, select
 
 from .extensions import db
 from .models import Contact, User
+from .models.calendars import Meeting, MeetingAttendee
 from .models.push import Notification
 from .push.delivery import DeliveryRules
+from .push.outbox import Planned, cancel_pending, save_planned
 from .push.payload import build_payload, tag_for
 from .push.timing import (
     local_day_end,
@@ -39,110 +39,16 @@ PLAN_AHEAD_DAYS = 1  # day-level reminders are planned for today and tomorrow (l
 MEETING_LOOKAHEAD = timedelta(days=2)
 
 
-@dataclass
-class Planned:
-    """One notification a planner wants in the outbox."""
-
-    key: str
-    user_id: int
-    kind: str
-    due_at: datetime
-    payload: dict[str, Any]
-    expires_at: datetime | None = None
-    subject_id: int | None = None
-
-
-# --- saving ---------------------------------------------------------------------------------
-
-
-def _insert(dialect: str) -> Any:
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
-def save_planned(items: list[Planned], now: datetime) -> int:
-    """Insert new rows (conflicts ignored) and re-time pending ones; returns rows inserted."""
-    if not items:
-        return 0
-    existing = {
-        row.key: row
-        for row in db.session.scalars(
-            select(Notification).where(Notification.key.in_([i.key for i in items]))
-        )
-    }
-    fresh = [i for i in items if i.key not in existing]
-    for item in items:
-        row = existing.get(item.key)
-        if row is not None and row.state == "pending" and row.attempts == 0:
-            if row.scheduled_for != item.due_at or row.payload != item.payload:
-                _retime(row.id, item, now)
-    inserted = 0
-    if fresh:
-        insert = _insert(db.session.get_bind().dialect.name)
-        stmt = (
-            insert(Notification.__table__)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(Notification.__table__.c.id)
-        )
-        result = db.session.execute(
-            stmt,
-            [
-                {
-                    "user_id": i.user_id, "key": i.key, "kind": i.kind,
-                    "subject_id": i.subject_id, "scheduled_for": i.due_at, "due_at": i.due_at,
-                    "expires_at": i.expires_at, "state": "pending", "attempts": 0,
-                    "payload": i.payload, "outcome": "", "created_at": now, "updated_at": now,
-                }
-                for i in fresh
-            ],
-        )
-        inserted = len(result.all())
-    db.session.commit()
-    return inserted
-
-
-def _unleased(now: datetime) -> Any:
-    return or_(Notification.lease_until.is_(None), Notification.lease_until < now)
-
-
-def _retime(row_id: int, item: Planned, now: datetime) -> None:
-    """Move a still-untouched pending row to its new plan (never one a worker holds)."""
-    db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == row_id,
-            Notification.state == "pending",
-            Notification.attempts == 0,
-            _unleased(now),
-        )
-        .values(
-            scheduled_for=item.due_at, due_at=item.due_at, expires_at=item.expires_at,
-            payload=item.payload, updated_at=now,
-        )
-    )
-
-
-def cancel_pending(ids: list[int], reason: str, now: datetime) -> int:
-    """Cancel pending rows nobody holds; returns how many."""
-    if not ids:
-        return 0
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids), Notification.state == "pending", _unleased(now))
-        .values(state="cancelled", outcome=reason, updated_at=now)
-    )
-    db.session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 # --- post-meeting prompts -------------------------------------------------------------------
 
 
-def _meeting_models() -> tuple[Any, Any] | None:
+def _logbook() -> ModuleType | None:
+    """The log-book context helpers, once the interactions tables exist."""
     try:
-        from .models.calendars import Meeting, MeetingAttendee
+        from .push import context
     except ImportError:
         return None
-    return Meeting, MeetingAttendee
+    return context
 
 
 def _logged_meeting_ids(user_id: int, meeting_ids: list[int]) -> set[int]:
@@ -163,8 +69,8 @@ def _logged_meeting_ids(user_id: int, meeting_ids: list[int]) -> set[int]:
 
 
 def _declined(meeting: Any, attendees: list[Any], my_emails: set[str]) -> bool:
-    """Whether the user declined (by a flag on the meeting or their own attendee row)."""
-    if getattr(meeting, "declined", False):
+    """Whether the user declined (their response on the meeting, or their own attendee row)."""
+    if (getattr(meeting, "my_response", None) or "").upper() == "DECLINED":
         return True
     for attendee in attendees:
         status = str(getattr(attendee, "partstat", "") or getattr(attendee, "status", "") or "")
@@ -184,13 +90,11 @@ def meeting_needs_prompt(meeting: Any, attendees: list[Any], my_emails: set[str]
 
 
 def _attendees_by_meeting(meeting_ids: list[int]) -> dict[int, list[Any]]:
-    models = _meeting_models()
-    if models is None or not meeting_ids:
+    if not meeting_ids:
         return {}
-    _, attendee_model = models
     grouped: dict[int, list[Any]] = {}
     for row in db.session.scalars(
-        select(attendee_model).where(attendee_model.meeting_id.in_(meeting_ids))
+        select(MeetingAttendee).where(MeetingAttendee.meeting_id.in_(meeting_ids))
     ):
         grouped.setdefault(row.meeting_id, []).append(row)
     return grouped
@@ -209,17 +113,13 @@ def plan_meeting_prompts(
     user: User, settings: dict[str, Any], now: datetime, base_url: str
 ) -> list[Planned]:
     """A prompt at end + delay for each meeting that needs one; stale prompts cancelled."""
-    models = _meeting_models()
-    if models is None:
-        return []
-    meeting_model, _ = models
     delay = timedelta(minutes=int(settings["prompt_delay_minutes"]))
     meetings = list(
         db.session.scalars(
-            select(meeting_model).where(
-                meeting_model.user_id == user.id,
-                meeting_model.end_at >= now - PROMPT_MAX_AGE - delay,
-                meeting_model.end_at <= now + MEETING_LOOKAHEAD,
+            select(Meeting).where(
+                Meeting.user_id == user.id,
+                Meeting.end_at >= now - PROMPT_MAX_AGE - delay,
+                Meeting.end_at <= now + MEETING_LOOKAHEAD,
             )
         )
     )
@@ -278,11 +178,9 @@ def _cancel_unwanted_prompts(user_id: int, wanted: set[int], now: datetime) -> N
 
 def meeting_prompt_reason(n: Notification, now: datetime) -> str | None:
     """At send time: why a post-meeting prompt should not go out any more, or None."""
-    models = _meeting_models()
-    if models is None or n.subject_id is None:
+    if n.subject_id is None:
         return None
-    meeting_model, _ = models
-    meeting = db.session.get(meeting_model, n.subject_id)
+    meeting = db.session.get(Meeting, n.subject_id)
     if meeting is None or meeting.user_id != n.user_id:
         return "the meeting is gone from the calendar"
     user = db.session.get(User, n.user_id)
@@ -302,9 +200,10 @@ def meeting_prompt_reason(n: Notification, now: datetime) -> str | None:
 
 def contact_context(user_id: int, contact_ids: list[int]) -> str:
     """One line about the people: an open challenge or an open promise, when there is one."""
-    if not contact_ids:
+    logbook = _logbook()
+    if not contact_ids or logbook is None:
         return ""
-    return open_context_line(user_id, contact_ids)
+    return str(logbook.open_context_line(user_id, contact_ids))
 
 
 # --- birthdays ------------------------------------------------------------------------------
@@ -397,7 +296,8 @@ def _birthday_reminder(
 
 def last_interaction_line(user_id: int, contact: Contact) -> str:
     """"Last time: 12 Aug" from the contact's stats, with more detail when logs exist."""
-    text = last_interaction_text(user_id, contact.id)
+    logbook = _logbook()
+    text = logbook.last_interaction_text(user_id, contact.id) if logbook else ""
     if text:
         return text
     if contact.last_interaction_at is None:
@@ -412,14 +312,15 @@ def plan_followups(
     user: User, settings: dict[str, Any], now: datetime, base_url: str
 ) -> list[Planned]:
     """One push per day listing the follow-ups, check-ins and promises due that day."""
-    if not settings["notify_followups"]:
+    logbook = _logbook()
+    if not settings["notify_followups"] or logbook is None:
         return []
     tz = zone(user.timezone)
     planned = []
     for offset in range(PLAN_AHEAD_DAYS + 1):
         day = local_today(now, tz) + timedelta(days=offset)
         key = f"followups:{user.id}:{day.isoformat()}"
-        lines = due_followup_lines(user.id, day)
+        lines = logbook.due_followup_lines(user.id, day)
         if not lines:
             continue
         title = lines[0] if len(lines) == 1 else f"{len(lines)} things to follow up on today"
@@ -494,24 +395,6 @@ def people_to_give_to(user: User, now: datetime, limit: int = 3) -> list[Contact
             scored.append((late > 0, late, owed, c))
     scored.sort(key=lambda s: (not s[0], -s[1], -s[2], s[3].name))
     return [s[3] for s in scored[:limit]]
-
-
-# --- what the log book knows (interactions, promises, challenges) ---------------------------
-
-
-def open_context_line(user_id: int, contact_ids: list[int]) -> str:
-    """An open challenge or promise about these people, as one line."""
-    return ""
-
-
-def last_interaction_text(user_id: int, contact_id: int) -> str:
-    """"Last time: lunch on 12 Aug — you gave an intro" from the latest log entry."""
-    return ""
-
-
-def due_followup_lines(user_id: int, day: date) -> list[str]:
-    """One line per follow-up, check-in or promise due on a local day."""
-    return []
 
 
 # --- the pass -------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models.push import Notification, NotificationDelivery
+from server.push.outbox import Planned, save_planned
 from server.push.payload import build_payload, tag_for
-from server.reminders import Planned, save_planned
 
 
 def plan(user_id: int, key: str, due: datetime, kind: str = "birthday",
