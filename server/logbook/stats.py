@@ -1,29 +1,103 @@
-"""Per-contact figures (filled in by the give/take feature)."""
+"""Per-contact figures: give/take over the last 12 months, last contact, next due, overdue.
+
+`gave` counts what I gave except promises not yet delivered; `received` counts what I
+received; `balance` is gave - received (negative: I owe them). An item aimed at one person
+(`contact_id` set) counts for that person only; otherwise for everyone in the interaction.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, and_, case, func, or_, select
 
-from ..models import User
+from ..extensions import db
+from ..models import Contact, User
+from ..models.interactions import GiveTakeItem, Interaction, InteractionContact
+from .cadence import cadence_by_kind, cadence_of, due_on, lapsed_condition, overdue_days
+from .clock import local_today
+
+BALANCE_WINDOW = timedelta(days=365)
+
+
+def give_take_counts(user: User, now: datetime) -> Select[Any]:
+    """SELECT contact_id, gave, received over the balance window, grouped by contact."""
+    item, link, log = GiveTakeItem, InteractionContact, Interaction
+    gave = func.sum(
+        case(
+            (and_(item.direction == "gave", ~and_(item.promised, item.delivered_at.is_(None))), 1),
+            else_=0,
+        )
+    )
+    received = func.sum(case((item.direction == "received", 1), else_=0))
+    return (
+        select(link.contact_id, gave.label("gave"), received.label("received"))
+        .select_from(link)
+        .join(log, log.id == link.interaction_id)
+        .join(
+            item,
+            and_(
+                item.interaction_id == link.interaction_id,
+                or_(item.contact_id.is_(None), item.contact_id == link.contact_id),
+            ),
+        )
+        .where(
+            link.user_id == user.id,
+            log.user_id == user.id,
+            log.occurred_at >= now - BALANCE_WINDOW,
+            log.occurred_at <= now + timedelta(days=1),
+        )
+        .group_by(link.contact_id)
+    )
 
 
 def contact_stats(user: User, contact_ids: list[int], now: datetime) -> dict[int, dict[str, Any]]:
     """Stats for each contact id: gave, received, balance, last interaction, next due, overdue."""
-    empty = {
-        "gave": 0,
-        "received": 0,
-        "balance": 0,
-        "last_interaction_at": None,
-        "last_in_person_at": None,
-        "next_due_on": None,
-        "overdue_days": None,
+    if not contact_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Contact.id,
+            Contact.kind,
+            Contact.cadence_days,
+            Contact.created_at,
+            Contact.last_interaction_at,
+            Contact.last_in_person_at,
+        ).where(Contact.user_id == user.id, Contact.id.in_(contact_ids))
+    ).all()
+    counts = {
+        row.contact_id: (int(row.gave or 0), int(row.received or 0))
+        for row in db.session.execute(
+            give_take_counts(user, now).where(InteractionContact.contact_id.in_(contact_ids))
+        )
     }
-    return {cid: dict(empty) for cid in contact_ids}
+    by_kind = cadence_by_kind(user)
+    today = local_today(user, now)
+    stats: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        gave, received = counts.get(row.id, (0, 0))
+        due = due_on(
+            user,
+            row.last_interaction_at or row.created_at,
+            cadence_of(row.kind, row.cadence_days, by_kind),
+        )
+        stats[row.id] = {
+            "gave": gave,
+            "received": received,
+            "balance": gave - received,
+            "last_interaction_at": row.last_interaction_at,
+            "last_in_person_at": row.last_in_person_at,
+            "next_due_on": due,
+            "overdue_days": overdue_days(today, due),
+        }
+    return stats
 
 
 def filter_overdue(stmt: Select[Any], user: User, now: datetime) -> Select[Any]:
-    """Restrict a contacts query to people overdue by their cadence."""
-    return stmt
+    """Restrict a contacts query to people overdue by their keep-in-touch cadence."""
+    return stmt.where(
+        lapsed_condition(
+            user, local_today(user, now), Contact.last_interaction_at, cadence_by_kind(user)
+        )
+    )

@@ -1,3 +1,190 @@
-"""interactions models (filled in by their feature)."""
+"""The give/take log: interactions, who was there, what was given and received, challenges, wins."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+
+INTERACTION_KINDS = ("in_person", "call", "video", "message", "event")
+DIRECTIONS = ("gave", "received")
+GIVE_TAKE_CATEGORIES = (
+    "intro",
+    "advice",
+    "referral",
+    "feedback",
+    "favor",
+    "gift",
+    "time",
+    "congrats",
+    "listening",
+    "other",
+)
+
+
+class Interaction(Base):
+    """One logged contact with one or more people, keyed by a client-generated UUID."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        Index("ix_interactions_user_id_occurred_at", "user_id", "occurred_at"),
+        Index("ix_interactions_user_id_follow_up_on", "user_id", "follow_up_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    # No foreign key: meetings are created by a later migration and may be pruned by sync;
+    # "an interaction with this meeting_id exists" means the meeting has been logged.
+    meeting_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    challenge: Mapped[str | None] = mapped_column(Text)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    follow_up_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follow_up_snoozed_until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact_links: Mapped[list[InteractionContact]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+        order_by="InteractionContact.id",
+    )
+    items: Mapped[list[GiveTakeItem]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+        order_by="GiveTakeItem.id",
+    )
+
+    @property
+    def contact_ids(self) -> list[int]:
+        """The people this interaction was with."""
+        return [link.contact_id for link in self.contact_links]
+
+    @property
+    def gave(self) -> list[GiveTakeItem]:
+        """What I gave."""
+        return [item for item in self.items if item.direction == "gave"]
+
+    @property
+    def received(self) -> list[GiveTakeItem]:
+        """What I received."""
+        return [item for item in self.items if item.direction == "received"]
+
+    @property
+    def follow_up_due_on(self) -> date | None:
+        """When the follow-up is due: the snooze date if snoozed, else the follow-up date."""
+        if self.follow_up_on is None or self.follow_up_done_at is not None:
+            return None
+        return self.follow_up_snoozed_until or self.follow_up_on
+
+
+class InteractionContact(Base):
+    """A person who took part in an interaction."""
+
+    __tablename__ = "interaction_contacts"
+    __table_args__ = (
+        UniqueConstraint("interaction_id", "contact_id"),
+        Index("ix_interaction_contacts_user_id_contact_id", "user_id", "contact_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE")
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+
+class GiveTakeItem(Base):
+    """Something I gave or received in an interaction; a 'gave' item may be a promise.
+
+    `contact_id` names the one person it was for; NULL means everyone in the interaction.
+    A promise is direction 'gave', promised true and delivered_at NULL.
+    """
+
+    __tablename__ = "give_take_items"
+    __table_args__ = (
+        Index("ix_give_take_items_user_id_promised", "user_id", "promised", "delivered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    promised: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_open_promise(self) -> bool:
+        """A promise not yet delivered."""
+        return self.direction == "gave" and self.promised and self.delivered_at is None
+
+
+class Challenge(Base):
+    """Something a contact is going through; open until resolved, with an optional check-in."""
+
+    __tablename__ = "challenges"
+    __table_args__ = (
+        Index("ix_challenges_user_id_resolved_at", "user_id", "resolved_at", "check_in_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    interaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    noted_on: Mapped[date] = mapped_column(Date)
+    check_in_on: Mapped[date | None] = mapped_column(Date)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Win(Base):
+    """A contact's success, to congratulate them on."""
+
+    __tablename__ = "wins"
+    __table_args__ = (
+        Index("ix_wins_user_id_congratulated_at", "user_id", "congratulated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(String(500))
+    happened_on: Mapped[date] = mapped_column(Date)
+    congratulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

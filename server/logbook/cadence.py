@@ -1,0 +1,88 @@
+"""Keep-in-touch cadence: each contact's cadence, when they fall due, who has lapsed.
+
+A contact's cadence is their own `cadence_days`, else the user's default for their kind.
+Two clocks run against it: keep-in-touch (any interaction, `last_interaction_at`) and face
+time (in person only, `last_in_person_at`). A contact never met yet runs from `created_at`.
+A clock has lapsed when its local date plus the cadence is before today (user's zone):
+due on that day is not yet overdue.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, case, cast, func, literal, select
+
+from ..extensions import db
+from ..models import Contact, User, UTCDateTime
+from ..settings import get_settings
+from .clock import day_start, local_date, user_zone
+from .sqltime import epoch_seconds
+
+CORE_KINDS = ("mentor", "mentee", "client", "peer", "friend")
+
+
+def cadence_by_kind(user: User) -> dict[str, int]:
+    """The user's default cadence (days) for each relationship kind."""
+    return dict(get_settings(user)["cadence_by_kind"])
+
+
+def cadence_of(kind: str, own_cadence: int | None, by_kind: dict[str, int]) -> int:
+    """A contact's effective cadence in days."""
+    if own_cadence:
+        return own_cadence
+    return by_kind.get(kind, by_kind["other"])
+
+
+def cadence_expr(by_kind: dict[str, int]) -> ColumnElement[Any]:
+    """SQL for a contact's effective cadence in days."""
+    by_kind_sql = case(
+        *((Contact.kind == kind, days) for kind, days in sorted(by_kind.items()) if kind != "other"),
+        else_=by_kind["other"],
+    )
+    return func.coalesce(Contact.cadence_days, by_kind_sql)
+
+
+def due_on(user: User, clock: datetime, cadence_days: int) -> date:
+    """The local date a clock started at `clock` falls due."""
+    return local_date(user, clock) + timedelta(days=cadence_days)
+
+
+def overdue_days(today: date, due: date) -> int:
+    """Whole days past the due date (0 when due today or later)."""
+    return max(0, (today - due).days)
+
+
+def lapsed_condition(
+    user: User, today: date, clock_column: Any, by_kind: dict[str, int]
+) -> ColumnElement[bool]:
+    """SQL: true when the contact's clock (`clock_column`, else created_at) has lapsed.
+
+    Lapsed means local_date(clock) + cadence < today, i.e. clock < start of (today - cadence).
+    The start of each such day is computed here in the user's zone (exact across DST) for
+    every cadence the user has, so the database only compares instants.
+    """
+    cadences = set(by_kind.values())
+    cadences.update(
+        db.session.scalars(
+            select(Contact.cadence_days)
+            .where(Contact.user_id == user.id, Contact.cadence_days.is_not(None))
+            .distinct()
+        )
+    )
+    zone = user_zone(user)
+    thresholds = {
+        days: literal(day_start(zone, today - timedelta(days=days)), UTCDateTime())
+        for days in sorted(cadences)
+    }
+    threshold = case(thresholds, value=cadence_expr(by_kind))
+    return func.coalesce(clock_column, Contact.created_at) < threshold
+
+
+def lapse_ratio_expr(now: datetime, clock_column: Any, by_kind: dict[str, int]) -> Any:
+    """SQL: time since the clock divided by the cadence (1.0 = exactly one cadence ago)."""
+    elapsed = literal(now.timestamp(), Float()) - epoch_seconds(
+        func.coalesce(clock_column, Contact.created_at)
+    )
+    return elapsed / (cast(cadence_expr(by_kind), Float()) * 86400.0)

@@ -1,0 +1,347 @@
+"""Logging interactions: idempotent create-or-update by client UUID, delete, list.
+
+Every write keeps the denormalised `last_interaction_at` / `last_in_person_at` of the people
+involved (before and after the change) equal to what the log says, keeps the challenge noted
+in the log in step with the `challenges` table, and lets a "congrats" given to someone close
+their open wins.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..contacts import owned_contact_ids
+from ..errors import ApiError
+from ..extensions import db
+from ..models import Contact, User
+from ..models.interactions import Challenge, GiveTakeItem, Interaction, InteractionContact
+from .clock import day_start, local_date, user_zone
+from .wins import congratulate_wins_from_log
+
+SCALAR_FIELDS = ("occurred_at", "kind", "meeting_id", "notes", "challenge", "follow_up_on")
+ITEM_FIELDS = ("category", "note", "contact_id", "promised", "due_on")
+FUTURE_SLACK = timedelta(days=1)
+
+
+def find_interaction(user: User, uuid: str) -> Interaction:
+    """One of the user's interactions by UUID, or 404 (also when another user owns it)."""
+    interaction = db.session.scalar(
+        select(Interaction).where(Interaction.uuid == uuid, Interaction.user_id == user.id)
+    )
+    if interaction is None:
+        raise ApiError(404, "No such interaction.")
+    return interaction
+
+
+def put_interaction(
+    user: User, uuid: str, data: dict[str, Any], now: datetime
+) -> tuple[Interaction, bool]:
+    """Create or update the interaction `uuid`; returns (interaction, created).
+
+    A replay of the same body changes nothing. When a concurrent request inserts the same
+    UUID first, the unique constraint refuses ours and the write is retried as an update.
+    """
+    try:
+        result = _save(user, uuid, data, now)
+        db.session.flush()
+        return result
+    except IntegrityError:
+        db.session.rollback()
+    interaction, _ = _save(user, uuid, data, now)
+    db.session.flush()
+    return interaction, False
+
+
+def _save(user: User, uuid: str, data: dict[str, Any], now: datetime) -> tuple[Interaction, bool]:
+    owner_id = db.session.scalar(select(Interaction.user_id).where(Interaction.uuid == uuid))
+    if owner_id is not None and owner_id != user.id:
+        raise ApiError(404, "No such interaction.")
+    _check_references(user, data, now)
+    created = owner_id is None
+    if created:
+        interaction = Interaction(uuid=uuid, user_id=user.id, created_at=now, updated_at=now)
+        db.session.add(interaction)
+        before: set[int] = set()
+        changed = True
+    else:
+        interaction = find_interaction(user, uuid)
+        before = set(interaction.contact_ids)
+        changed = False
+    old_clock = (interaction.occurred_at, interaction.kind)
+    changed |= _apply_fields(interaction, data)
+    changed |= _apply_contacts(interaction, user.id, data["contact_ids"])
+    changed |= _apply_items(interaction, user.id, data)
+    if not changed:
+        return interaction, created
+    interaction.updated_at = now
+    db.session.flush()
+    _sync_challenges(user, interaction, data.get("challenge_check_in_on"))
+    congratulate_wins_from_log(user, interaction)
+    after = set(interaction.contact_ids)
+    if created or before != after or old_clock != (interaction.occurred_at, interaction.kind):
+        refresh_last_seen(user.id, before | after)
+    return interaction, created
+
+
+def _check_references(user: User, data: dict[str, Any], now: datetime) -> None:
+    """Contacts must be the user's own, items must name people who were there."""
+    if data["occurred_at"] > now + FUTURE_SLACK:
+        raise ApiError(
+            422, "Some fields are not valid.", {"occurred_at": ["That is in the future."]}
+        )
+    wanted = data["contact_ids"]
+    owned = owned_contact_ids(user, wanted)
+    missing = [cid for cid in wanted if cid not in owned]
+    if missing:
+        raise ApiError(
+            404, "No such contact.", {"contact_ids": [f"No such contact: {cid}" for cid in missing]}
+        )
+    for direction in ("gave", "received"):
+        for index, item in enumerate(data[direction]):
+            if item.get("contact_id") is not None and item["contact_id"] not in wanted:
+                raise ApiError(
+                    422,
+                    "Some fields are not valid.",
+                    {direction: {str(index): {"contact_id": ["Not one of this log's people."]}}},
+                )
+    meeting_id = data.get("meeting_id")
+    if meeting_id is not None and not meeting_belongs_to(user, meeting_id):
+        raise ApiError(404, "No such meeting.", {"meeting_id": ["No such meeting."]})
+
+
+def meeting_belongs_to(user: User, meeting_id: int) -> bool:
+    """True when the meeting is the user's (any id while calendars are not installed)."""
+    from ..models import calendars
+
+    meeting = getattr(calendars, "Meeting", None)
+    if meeting is None:
+        return True
+    owner = db.session.scalar(select(meeting.user_id).where(meeting.id == meeting_id))
+    return owner == user.id
+
+
+def _apply_fields(interaction: Interaction, data: dict[str, Any]) -> bool:
+    changed = False
+    for field in SCALAR_FIELDS:
+        value = data.get(field)
+        if field == "notes":
+            value = value or ""
+        if getattr(interaction, field) != value:
+            setattr(interaction, field, value)
+            changed = True
+            if field == "follow_up_on":
+                # A new follow-up date starts afresh: not done, not snoozed.
+                interaction.follow_up_done_at = None
+                interaction.follow_up_snoozed_until = None
+    return changed
+
+
+def _apply_contacts(interaction: Interaction, user_id: int, contact_ids: list[int]) -> bool:
+    current = {link.contact_id: link for link in interaction.contact_links}
+    if list(current) == contact_ids:
+        return False
+    interaction.contact_links = [
+        current.get(cid) or InteractionContact(contact_id=cid, user_id=user_id)
+        for cid in contact_ids
+    ]
+    return True
+
+
+def _apply_items(interaction: Interaction, user_id: int, data: dict[str, Any]) -> bool:
+    """Replace the gave/received lists, keeping the identity of items that are still there.
+
+    An incoming item with an `id` updates that item; one without is matched to an unclaimed
+    existing item with the same direction, category, note and person (so a replay changes
+    nothing and a promise keeps its id and delivery); anything left over is removed.
+    """
+    existing = list(interaction.items)
+    by_id = {item.id: item for item in existing}
+    claimed: set[int] = set()
+    result: list[GiveTakeItem] = []
+    changed = False
+    for direction in ("gave", "received"):
+        for index, wanted in enumerate(data[direction]):
+            match = _claim(existing, by_id, claimed, direction, wanted, index)
+            if match is None:
+                match = GiveTakeItem(user_id=user_id, direction=direction)
+                changed = True
+            else:
+                claimed.add(id(match))
+            changed |= _apply_item(match, wanted)
+            result.append(match)
+    if len(claimed) != len(existing):
+        changed = True
+    if changed:
+        interaction.items = result
+    return changed
+
+
+def _claim(
+    existing: list[GiveTakeItem],
+    by_id: dict[int, GiveTakeItem],
+    claimed: set[int],
+    direction: str,
+    wanted: dict[str, Any],
+    index: int,
+) -> GiveTakeItem | None:
+    if wanted.get("id") is not None:
+        item = by_id.get(wanted["id"])
+        if item is None or item.direction != direction or id(item) in claimed:
+            raise ApiError(
+                422,
+                "Some fields are not valid.",
+                {direction: {str(index): {"id": ["Not an item of this log."]}}},
+            )
+        return item
+    key = (direction, wanted["category"], wanted.get("note") or "", wanted.get("contact_id"))
+    for item in existing:
+        if id(item) not in claimed and (
+            item.direction,
+            item.category,
+            item.note,
+            item.contact_id,
+        ) == key:
+            return item
+    return None
+
+
+def _apply_item(item: GiveTakeItem, wanted: dict[str, Any]) -> bool:
+    changed = False
+    values = {
+        "category": wanted["category"],
+        "note": wanted.get("note") or "",
+        "contact_id": wanted.get("contact_id"),
+        "promised": bool(wanted.get("promised")),
+        "due_on": wanted.get("due_on") if wanted.get("promised") else None,
+    }
+    for field in ITEM_FIELDS:
+        if getattr(item, field) != values[field]:
+            setattr(item, field, values[field])
+            changed = True
+    if not item.promised and item.delivered_at is not None:
+        item.delivered_at = None
+        changed = True
+    return changed
+
+
+def _sync_challenges(user: User, interaction: Interaction, check_in_on: date | None) -> None:
+    """One challenge row per person of the log while the log notes a challenge."""
+    rows = {
+        row.contact_id: row
+        for row in db.session.scalars(
+            select(Challenge).where(
+                Challenge.user_id == user.id, Challenge.interaction_id == interaction.id
+            )
+        )
+    }
+    text = interaction.challenge
+    wanted = set(interaction.contact_ids) if text else set()
+    noted_on = local_date(user, interaction.occurred_at)
+    for contact_id, row in rows.items():
+        if contact_id not in wanted:
+            db.session.delete(row)
+            continue
+        row.text = text or ""
+        row.noted_on = noted_on
+        if check_in_on is not None:
+            row.check_in_on = check_in_on
+    for contact_id in wanted - set(rows):
+        db.session.add(
+            Challenge(
+                user_id=user.id,
+                contact_id=contact_id,
+                interaction_id=interaction.id,
+                text=text or "",
+                noted_on=noted_on,
+                check_in_on=check_in_on,
+            )
+        )
+
+
+def refresh_last_seen(user_id: int, contact_ids: set[int]) -> None:
+    """Recompute the contacts' last interaction and last in-person meeting from the log."""
+    if not contact_ids:
+        return
+    db.session.flush()
+
+    def latest(in_person: bool) -> Any:
+        stmt = (
+            select(func.max(Interaction.occurred_at))
+            .join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
+            .where(InteractionContact.contact_id == Contact.id)
+        )
+        if in_person:
+            stmt = stmt.where(Interaction.kind == "in_person")
+        return stmt.scalar_subquery()
+
+    db.session.execute(
+        update(Contact)
+        .where(Contact.user_id == user_id, Contact.id.in_(sorted(contact_ids)))
+        .values(
+            last_interaction_at=latest(False),
+            last_in_person_at=latest(True),
+            updated_at=Contact.updated_at,  # a log entry is not an edit of the card
+        )
+        .execution_options(synchronize_session=False)
+    )
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Contact) and obj.id in contact_ids:
+            db.session.expire(obj, ["last_interaction_at", "last_in_person_at"])
+
+
+def delete_interaction(user: User, uuid: str) -> None:
+    """Remove a log entry (its items and challenges go with it) and fix the people's dates."""
+    interaction = find_interaction(user, uuid)
+    contact_ids = set(interaction.contact_ids)
+    db.session.execute(delete(Challenge).where(Challenge.interaction_id == interaction.id))
+    db.session.delete(interaction)
+    db.session.flush()
+    refresh_last_seen(user.id, contact_ids)
+
+
+def interaction_list_query(user: User, args: dict[str, Any]) -> Select[Any]:
+    """The SELECT behind GET /api/interactions: filters and newest-first order."""
+    stmt = select(Interaction).where(Interaction.user_id == user.id)
+    if args.get("contact_id") is not None:
+        stmt = stmt.join(
+            InteractionContact, InteractionContact.interaction_id == Interaction.id
+        ).where(
+            InteractionContact.user_id == user.id,
+            InteractionContact.contact_id == args["contact_id"],
+        )
+    zone = user_zone(user)
+    if args.get("from") is not None:
+        stmt = stmt.where(Interaction.occurred_at >= day_start(zone, args["from"]))
+    if args.get("to") is not None:
+        stmt = stmt.where(Interaction.occurred_at < day_start(zone, args["to"] + timedelta(days=1)))
+    if args.get("kind"):
+        stmt = stmt.where(Interaction.kind == args["kind"])
+    if args.get("meeting_id") is not None:
+        stmt = stmt.where(Interaction.meeting_id == args["meeting_id"])
+    return stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+
+
+def contact_names(user_id: int, contact_ids: set[int]) -> dict[int, str]:
+    """Names of the given contacts of a user, in one query."""
+    if not contact_ids:
+        return {}
+    rows = db.session.execute(
+        select(Contact.id, Contact.name).where(
+            Contact.user_id == user_id, Contact.id.in_(sorted(contact_ids))
+        )
+    )
+    return {row.id: row.name for row in rows}
+
+
+def attach_people(user_id: int, interactions: list[Interaction]) -> list[Interaction]:
+    """Hang `people` ([{id, name}]) on each interaction for rendering, in one query."""
+    names = contact_names(user_id, {cid for i in interactions for cid in i.contact_ids})
+    for interaction in interactions:
+        interaction.people = [  # type: ignore[attr-defined]
+            {"id": cid, "name": names.get(cid, "")} for cid in interaction.contact_ids
+        ]
+    return interactions

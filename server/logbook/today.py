@@ -1,0 +1,275 @@
+"""The Today screen: everything that wants the user's attention today, each list capped.
+
+Lists: meetings today and past meetings still to log (when calendars are installed),
+birthdays in the next 14 days, people overdue to keep in touch (ranked by how many of their
+cadences have passed), core people overdue for face time, follow-ups and check-ins due, wins
+to congratulate, open promises (overdue first), and "give first": people I received more
+from than I gave to over the last 12 months. Each list is `{items, total}`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, not_, select
+
+from ..extensions import db
+from ..models import Contact, User
+from ..models.interactions import Interaction
+from .birthdays import birthday_condition, birthday_row, occurrence_between
+from .cadence import (
+    CORE_KINDS,
+    cadence_by_kind,
+    cadence_of,
+    due_on,
+    lapse_ratio_expr,
+    lapsed_condition,
+    overdue_days,
+)
+from .challenges import challenge_list_query, challenge_row
+from .clock import day_bounds, local_today, user_zone
+from .follow_ups import follow_up_list_query, follow_up_row
+from .interactions import attach_people, contact_names
+from .promises import promise_list_query, promise_rows
+from .stats import give_take_counts
+from .wins import win_list_query, win_row
+
+BIRTHDAY_DAYS = 14
+UNLOGGED_MEETING_DAYS = 14
+DEFAULT_CAP = 10
+
+
+def build_today(user: User, now: datetime, cap: int = DEFAULT_CAP) -> dict[str, Any]:
+    """Every Today list for `user` at `now`, each capped at `cap` items with its total."""
+    today = local_today(user, now)
+    by_kind = cadence_by_kind(user)
+    meetings_today, meetings_to_log = meeting_lists(user, now, today, cap)
+    return {
+        "date": today,
+        "timezone": user.timezone,
+        "meetings_today": meetings_today,
+        "meetings_to_log": meetings_to_log,
+        "birthdays": upcoming_birthdays(user, today, cap),
+        "overdue": overdue_people(user, now, today, by_kind, cap),
+        "face_time": face_time_people(user, now, today, by_kind, cap),
+        "follow_ups": follow_ups_due(user, today, cap),
+        "check_ins": check_ins_due(user, today, cap),
+        "wins": wins_to_congratulate(user, cap),
+        "promises": open_promises(user, today, cap),
+        "give_first": give_first(user, now, cap),
+    }
+
+
+def _count(stmt: Select[Any]) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def _block(items: list[Any], total: int) -> dict[str, Any]:
+    return {"items": items, "total": total}
+
+
+def meeting_lists(
+    user: User, now: datetime, today: date, cap: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Meetings today (with their log status) and ended meetings with others still to log."""
+    from ..models import calendars
+
+    meeting = getattr(calendars, "Meeting", None)
+    if meeting is None:
+        return _block([], 0), _block([], 0)
+    start, end = day_bounds(user_zone(user), today, today)
+    logged = exists().where(Interaction.user_id == user.id, Interaction.meeting_id == meeting.id)
+    live = and_(meeting.user_id == user.id, meeting.status != "cancelled")
+    todays = select(meeting).where(live, meeting.start_at < end, meeting.end_at > start)
+    to_log = select(meeting).where(
+        live,
+        meeting.has_others.is_(True),
+        meeting.all_day.is_(False),
+        func.coalesce(meeting.my_response, "") != "DECLINED",
+        meeting.end_at <= now,
+        meeting.end_at > now - timedelta(days=UNLOGGED_MEETING_DAYS),
+        not_(logged),
+    )
+    return (
+        _meeting_block(user, todays.order_by(meeting.start_at, meeting.id), cap, now),
+        _meeting_block(user, to_log.order_by(meeting.end_at.desc(), meeting.id), cap, now),
+    )
+
+
+def _meeting_block(user: User, stmt: Select[Any], cap: int, now: datetime) -> dict[str, Any]:
+    meetings = list(db.session.scalars(stmt.limit(cap)))
+    total = _count(stmt) if len(meetings) == cap else len(meetings)
+    logged = set(
+        db.session.scalars(
+            select(Interaction.meeting_id).where(
+                Interaction.user_id == user.id,
+                Interaction.meeting_id.in_([m.id for m in meetings] or [0]),
+            )
+        )
+    )
+    ids = {
+        cid
+        for m in meetings
+        for a in m.attendees
+        for cid in (a.contact_id, getattr(a, "suggested_contact_id", None))
+        if cid
+    }
+    names = contact_names(user.id, ids)
+    return _block([_meeting_row(m, m.id in logged, names, now) for m in meetings], total)
+
+
+def _meeting_row(meeting: Any, logged: bool, names: dict[int, str], now: datetime) -> dict[str, Any]:
+    try:
+        from ..calendars.service import meeting_view
+    except ImportError:  # calendars without the service module: a minimal row
+        meeting_view = None
+    if meeting_view is not None:
+        return meeting_view(meeting, logged, names, now)
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "start": meeting.start_at,
+        "end": meeting.end_at,
+        "logged": logged,
+        "attendees": [
+            {"email": a.email, "name": a.name, "contact_id": a.contact_id}
+            for a in meeting.attendees
+        ],
+    }
+
+
+def upcoming_birthdays(user: User, today: date, cap: int, days: int = BIRTHDAY_DAYS) -> dict[str, Any]:
+    """Birthdays from today to `days` days ahead, soonest first."""
+    last = today + timedelta(days=days)
+    contacts = db.session.execute(
+        select(
+            Contact.id, Contact.name, Contact.birthday_year, Contact.birthday_month,
+            Contact.birthday_day,
+        ).where(Contact.user_id == user.id, birthday_condition(today, last))
+    ).all()
+    rows = []
+    for contact in contacts:
+        celebrated = occurrence_between(contact.birthday_month, contact.birthday_day, today, last)
+        if celebrated is not None:
+            rows.append(birthday_row(contact, today, celebrated))
+    rows.sort(key=lambda row: (row["on"], row["contact"]["name"].lower(), row["contact"]["id"]))
+    return _block(rows[:cap], len(rows))
+
+
+def _lapsed_block(
+    user: User,
+    now: datetime,
+    today: date,
+    by_kind: dict[str, int],
+    clock: Any,
+    conditions: list[Any],
+    cap: int,
+) -> dict[str, Any]:
+    stmt = select(
+        Contact.id, Contact.name, Contact.kind, Contact.cadence_days, Contact.created_at,
+        Contact.last_interaction_at, Contact.last_in_person_at,
+    ).where(Contact.user_id == user.id, *conditions)
+    rows = db.session.execute(
+        stmt.order_by(lapse_ratio_expr(now, clock, by_kind).desc(), Contact.id).limit(cap)
+    ).all()
+    total = _count(stmt) if len(rows) == cap else len(rows)
+    items = []
+    for row in rows:
+        cadence = cadence_of(row.kind, row.cadence_days, by_kind)
+        started = getattr(row, clock.key) or row.created_at
+        due = due_on(user, started, cadence)
+        late = overdue_days(today, due)
+        items.append(
+            {
+                "contact": {"id": row.id, "name": row.name},
+                "kind": row.kind,
+                "cadence_days": cadence,
+                "last_interaction_at": row.last_interaction_at,
+                "last_in_person_at": row.last_in_person_at,
+                "due_on": due,
+                "overdue_days": late,
+                "overdue_ratio": round(late / cadence, 2),
+            }
+        )
+    return _block(items, total)
+
+
+def overdue_people(
+    user: User, now: datetime, today: date, by_kind: dict[str, int], cap: int
+) -> dict[str, Any]:
+    """People whose keep-in-touch cadence has lapsed, most lapsed relative to cadence first."""
+    clock = Contact.last_interaction_at
+    lapsed = lapsed_condition(user, today, clock, by_kind)
+    return _lapsed_block(user, now, today, by_kind, clock, [lapsed], cap)
+
+
+def face_time_people(
+    user: User, now: datetime, today: date, by_kind: dict[str, int], cap: int
+) -> dict[str, Any]:
+    """Core people (not 'other') not met in person within their cadence, though in touch."""
+    clock = Contact.last_in_person_at
+    conditions = [
+        Contact.kind.in_(CORE_KINDS),
+        lapsed_condition(user, today, clock, by_kind),
+        not_(lapsed_condition(user, today, Contact.last_interaction_at, by_kind)),
+    ]
+    return _lapsed_block(user, now, today, by_kind, clock, conditions, cap)
+
+
+def follow_ups_due(user: User, today: date, cap: int) -> dict[str, Any]:
+    """Follow-ups due today or earlier, oldest due first."""
+    stmt = follow_up_list_query(user, today)
+    items = attach_people(user.id, list(db.session.scalars(stmt.limit(cap))))
+    total = _count(stmt) if len(items) == cap else len(items)
+    return _block([follow_up_row(i, today) for i in items], total)
+
+
+def check_ins_due(user: User, today: date, cap: int) -> dict[str, Any]:
+    """Open challenges whose check-in day has come."""
+    stmt = challenge_list_query(user, None, True, check_in_due_on=today)
+    rows = db.session.execute(stmt.limit(cap)).all()
+    total = _count(stmt) if len(rows) == cap else len(rows)
+    return _block([challenge_row(c, name, uuid, today) for c, name, uuid in rows], total)
+
+
+def wins_to_congratulate(user: User, cap: int) -> dict[str, Any]:
+    """Wins not yet congratulated, newest first."""
+    stmt = win_list_query(user, None, True)
+    rows = db.session.execute(stmt.limit(cap)).all()
+    total = _count(stmt) if len(rows) == cap else len(rows)
+    return _block([win_row(win, name) for win, name in rows], total)
+
+
+def open_promises(user: User, today: date, cap: int) -> dict[str, Any]:
+    """Promises not yet delivered, overdue first."""
+    stmt = promise_list_query(user, today)
+    rows = db.session.execute(stmt.limit(cap)).all()
+    total = _count(stmt) if len(rows) == cap else len(rows)
+    return _block(promise_rows(user, rows, today), total)
+
+
+def give_first(user: User, now: datetime, cap: int) -> dict[str, Any]:
+    """People I received more from than I gave to over 12 months, biggest gap first."""
+    counts = give_take_counts(user, now).subquery()
+    stmt = (
+        select(counts.c.contact_id, counts.c.gave, counts.c.received, Contact.name,
+               Contact.last_interaction_at)
+        .join(Contact, Contact.id == counts.c.contact_id)
+        .where(counts.c.received > counts.c.gave)
+    )
+    rows = db.session.execute(
+        stmt.order_by((counts.c.received - counts.c.gave).desc(), Contact.name, Contact.id).limit(cap)
+    ).all()
+    total = _count(stmt) if len(rows) == cap else len(rows)
+    items = [
+        {
+            "contact": {"id": row.contact_id, "name": row.name},
+            "gave": int(row.gave),
+            "received": int(row.received),
+            "balance": int(row.gave) - int(row.received),
+            "last_interaction_at": row.last_interaction_at,
+        }
+        for row in rows
+    ]
+    return _block(items, total)

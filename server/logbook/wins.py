@@ -1,0 +1,113 @@
+"""Wins: a contact's successes, open until congratulated (by hand or by a logged congrats)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select, update
+
+from ..contacts import get_contact
+from ..errors import ApiError
+from ..extensions import db
+from ..models import Contact, User
+from ..models.interactions import GiveTakeItem, Interaction, InteractionContact, Win
+from .clock import day_start, local_date, user_zone
+
+
+def add_win(user: User, contact_id: int, data: dict[str, Any], now: datetime) -> Win:
+    """Record a contact's success; already congratulated if a congrats was logged since."""
+    contact = get_contact(user, contact_id)
+    win = Win(
+        user_id=user.id,
+        contact_id=contact.id,
+        text=data["text"],
+        happened_on=data["happened_on"],
+        created_at=now,
+    )
+    win.congratulated_at = _congrats_since(user, contact.id, win.happened_on)
+    db.session.add(win)
+    db.session.flush()
+    return win
+
+
+def _congrats_since(user: User, contact_id: int, happened_on: date) -> datetime | None:
+    """When I first gave this contact a congrats on or after `happened_on`, if ever."""
+    return db.session.scalar(
+        select(Interaction.occurred_at)
+        .join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
+        .join(GiveTakeItem, GiveTakeItem.interaction_id == Interaction.id)
+        .where(
+            InteractionContact.user_id == user.id,
+            InteractionContact.contact_id == contact_id,
+            Interaction.occurred_at >= day_start(user_zone(user), happened_on),
+            GiveTakeItem.direction == "gave",
+            GiveTakeItem.category == "congrats",
+            or_(GiveTakeItem.contact_id.is_(None), GiveTakeItem.contact_id == contact_id),
+        )
+        .order_by(Interaction.occurred_at)
+        .limit(1)
+    )
+
+
+def congratulate_wins_from_log(user: User, interaction: Interaction) -> None:
+    """A congrats given in a log closes the open wins (up to that day) of the people it was for."""
+    targets: set[int] = set()
+    for item in interaction.items:
+        if item.direction == "gave" and item.category == "congrats":
+            targets.update([item.contact_id] if item.contact_id else interaction.contact_ids)
+    if not targets:
+        return
+    db.session.execute(
+        update(Win)
+        .where(
+            Win.user_id == user.id,
+            Win.contact_id.in_(sorted(targets)),
+            Win.congratulated_at.is_(None),
+            Win.happened_on <= local_date(user, interaction.occurred_at),
+        )
+        .values(congratulated_at=interaction.occurred_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def get_win(user: User, win_id: int) -> Win:
+    """One of the user's wins, or 404."""
+    win = db.session.scalar(select(Win).where(Win.id == win_id, Win.user_id == user.id))
+    if win is None:
+        raise ApiError(404, "No such win.")
+    return win
+
+
+def congratulate(user: User, win_id: int, now: datetime) -> Win:
+    """Mark a win congratulated (keeps the first time it was)."""
+    win = get_win(user, win_id)
+    if win.congratulated_at is None:
+        win.congratulated_at = now
+    return win
+
+
+def win_list_query(user: User, contact_id: int | None, open_only: bool) -> Select[Any]:
+    """(Win, contact name) rows: newest success first."""
+    stmt = (
+        select(Win, Contact.name)
+        .join(Contact, and_(Contact.id == Win.contact_id, Contact.user_id == user.id))
+        .where(Win.user_id == user.id)
+    )
+    if contact_id is not None:
+        stmt = stmt.where(Win.contact_id == contact_id)
+    if open_only:
+        stmt = stmt.where(Win.congratulated_at.is_(None))
+    return stmt.order_by(Win.happened_on.desc(), Win.id.desc())
+
+
+def win_row(win: Win, name: str) -> dict[str, Any]:
+    """A win as the API shows it."""
+    return {
+        "id": win.id,
+        "contact": {"id": win.contact_id, "name": name},
+        "text": win.text,
+        "happened_on": win.happened_on,
+        "congratulated_at": win.congratulated_at,
+        "created_at": win.created_at,
+    }
