@@ -97,6 +97,7 @@ class PushService:
     _devices: dict[str, _Device] = field(default_factory=dict)
     _replies: dict[str | None, list[Reply]] = field(default_factory=dict)
     _release: threading.Event = field(default_factory=threading.Event)
+    _hanging: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -186,6 +187,10 @@ class PushService:
         """Let hung requests finish; they answer 503 and count as not delivered."""
         self._release.set()
 
+    def wait_until_hanging(self, timeout: float = 30.0) -> bool:
+        """Block until a request is being held open by `hang()`."""
+        return self._hanging.wait(timeout)
+
     def received_for(self, endpoint: str) -> list[dict[str, Any]]:
         """Decrypted payloads accepted for one device."""
         token = self._token(endpoint)
@@ -234,6 +239,7 @@ class PushService:
         if error is None:
             reply = self._next_reply(token)
             if reply.hang:
+                self._hanging.set()
                 self._release.wait(timeout=120)
                 reply = Reply(status=503)  # never accepted: the sender had given up
         message.status = reply.status if error is None else status
