@@ -31,19 +31,27 @@ def main() -> None:
     rows = []
     for path in shell_files():
         data = path.read_bytes()
-        row = {"file": path.relative_to(ROOT).as_posix(), "raw": len(data),
-               "gzip": len(gzip.compress(data, compresslevel=9, mtime=0))}
+        row = {
+            "file": path.relative_to(ROOT).as_posix(),
+            "raw": len(data),
+            "gzip": len(gzip.compress(data, compresslevel=9, mtime=0)),
+        }
         if brotli is not None:
             row["brotli"] = len(brotli.compress(data, quality=11))
         rows.append(row)
     total = {k: sum(r[k] for r in rows) for k in ("raw", "gzip", "brotli") if all(k in r for r in rows)}
-    print(json.dumps({
-        "budget_bytes": BUDGET,
-        "total": total,
-        "within_budget": total["gzip"] <= BUDGET,
-        "brotli_available": brotli is not None,
-        "files": rows,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "budget_bytes": BUDGET,
+                "total": total,
+                "within_budget": total["gzip"] <= BUDGET,
+                "brotli_available": brotli is not None,
+                "files": rows,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

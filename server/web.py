@@ -11,8 +11,18 @@ from werkzeug.exceptions import NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB_DIR = ROOT / "web"
-SHELL_PATHS = ("/", "/people", "/people/new", "/people/<int:contact_id>",
-               "/people/<int:contact_id>/edit", "/log", "/habits", "/settings", "/login", "/welcome")
+SHELL_PATHS = (
+    "/",
+    "/people",
+    "/people/new",
+    "/people/<int:contact_id>",
+    "/people/<int:contact_id>/edit",
+    "/log",
+    "/habits",
+    "/settings",
+    "/login",
+    "/welcome",
+)
 SHELL_SUFFIXES = (".html", ".js", ".css", ".webmanifest", ".png")
 VERSION_LINE = re.compile(rb"^const VERSION = '[^']*';", re.MULTILINE)
 
@@ -55,7 +65,8 @@ def service_worker() -> Response:
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 @site.route("/<path:filename>")

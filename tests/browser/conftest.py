@@ -30,13 +30,11 @@ LAUNCH_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
-pytestmark = pytest.mark.browser
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test in this folder drives a real browser."""
+    """Mark every test that drives the real browser (its fixtures reach Playwright)."""
     for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+        if "playwright_instance" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
 
 
@@ -91,9 +89,7 @@ def playwright_instance() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def browser(playwright_instance: Any) -> Iterator[Any]:
     """Debian's Chromium, headless."""
-    browser = playwright_instance.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
-    )
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
     yield browser
     browser.close()
 

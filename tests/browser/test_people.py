@@ -33,7 +33,9 @@ def test_welcome_and_login_screens(page: Any) -> None:
 def test_added_person_shows_on_their_card_and_in_the_list(page: Any, console: Any) -> None:
     console.allow(r"status of 404")  # the log's per-person routes are not on this server yet
     sign_up(page)
-    add_person(page, "Tom Baker", **{"Company": "Acme", "E-mail": "tom@example.com", "Phone": "+44 20 7946 0000"})
+    add_person(
+        page, "Tom Baker", **{"Company": "Acme", "E-mail": "tom@example.com", "Phone": "+44 20 7946 0000"}
+    )
     expect(page.get_by_role("link", name="Call")).to_have_attribute("href", "tel:+442079460000")
     expect(page.get_by_role("link", name="E-mail")).to_have_attribute("href", "mailto:tom@example.com")
     page.get_by_role("link", name="Back to people").click()
@@ -44,7 +46,12 @@ def test_search_finds_people_as_you_type(page: Any, console: Any) -> None:
     console.allow(r"status of 404")  # Today's dashboard is not on this server yet
     sign_up(page)
     for name, company in [("Tom Baker", "Acme"), ("Ada Lovelace", "Analytical"), ("Grace Hopper", "Navy")]:
-        assert api_call(page, "POST", "/api/contacts", {"name": name, "company": company, "kind": "peer"})["status"] == 201
+        assert (
+            api_call(page, "POST", "/api/contacts", {"name": name, "company": company, "kind": "peer"})[
+                "status"
+            ]
+            == 201
+        )
     page.goto("/people")
     people = page.get_by_role("list", name="People")
     expect(people.get_by_role("link")).to_have_count(3)

@@ -15,9 +15,11 @@ function formError(form, err) {
 }
 
 function brand() {
-  return h('div', {class: 'brand'},
-    h('img', {src: '/icons/icon-192.png', alt: '', width: 64, height: 64}),
-    h('p', {class: 'tagline'}, 'Give first. Keep in touch. Never lose a thread.'));
+  return h('div', {class: 'brand'}, h('img', {src: '/icons/icon-192.png', alt: '', width: 64, height: 64}));
+}
+
+function tagline() {
+  return h('p', {class: 'tagline'}, 'Give first. Keep in touch. Never lose a thread.');
 }
 
 /** Log in with e-mail and password. */
@@ -44,7 +46,7 @@ export async function mountLogin(view, {query, app}) {
       submit.disabled = false;
     }
   });
-  view.append(h('div', {class: 'auth'}, brand(), h('h1', null, 'Welcome back'), form,
+  view.append(h('div', {class: 'auth'}, brand(), h('h1', null, 'Welcome back'), tagline(), form,
     h('p', {class: 'alt'}, 'New here? ', h('a', {href: `/welcome${location.search}`}, 'Create an account'))));
 }
 
@@ -74,7 +76,7 @@ export async function mountWelcome(view, {query, app}) {
       submit.disabled = false;
     }
   });
-  view.append(h('div', {class: 'auth'}, brand(), h('h1', null, 'Rapport'),
+  view.append(h('div', {class: 'auth'}, brand(), h('h1', null, 'Rapport'), tagline(),
     h('p', {class: 'lede'}, 'A few taps after each meeting: what you gave, what you got. Rapport reminds you who to call, whose birthday is coming, and whom you owe.'),
     form,
     h('p', {class: 'alt'}, 'Already have an account? ', h('a', {href: `/login${location.search}`}, 'Log in'))));

@@ -1,6 +1,6 @@
 // The quick log: who, how, what you gave, what you got, what is on their mind, when to follow up.
 // Saved to the phone first (outbox), then sent with PUT /api/interactions/<uuid>.
-import {h, replace, icon, avatar, isoDate, isoLocal, fmtTime, fmtDay, uid} from '../lib/dom.js';
+import {h, append, replace, icon, avatar, isoDate, isoLocal, fmtTime, fmtDay, uid} from '../lib/dom.js';
 import {api, optional, qs} from '../lib/api.js';
 import {recall, remember, invalidate} from '../lib/store.js';
 import {CATEGORY_LABELS} from './person.js';
@@ -18,11 +18,11 @@ export function followUpDate(choice, from = new Date()) {
   return isoDate(d);
 }
 
-function chip(type, name, value, text, checked) {
+function chip(type, name, value, text, checked, size) {
   const id = uid('c');
   return h('span', {class: 'chip-wrap'},
     h('input', {type, name, value, id, class: 'chip-input', checked: Boolean(checked)}),
-    h('label', {for: id, class: 'chip'}, text));
+    h('label', {for: id, class: ['chip', size]}, text));
 }
 
 /** Find a meeting by id: its own route when the server has one, else the recent list. */
@@ -46,7 +46,7 @@ function GiveTake(title, name, withPromise) {
     const box = e.target;
     if (box.checked) {
       const noteId = uid('n');
-      const note = h('input', {type: 'text', id: noteId, name: `${name}-note-${box.value}`, placeholder: 'Details (optional)', maxlength: 500, autocomplete: 'off'});
+      const note = h('input', {type: 'text', id: noteId, name: `${name}-note-${box.value}`, placeholder: 'What exactly? (optional)', maxlength: 500, autocomplete: 'off'});
       const row = h('div', {class: 'give-row'}, h('label', {for: noteId}, `${CATEGORY_LABELS[box.value]} —`), note);
       if (withPromise) {
         const pid = uid('p');
@@ -168,12 +168,12 @@ export async function mountLog(view, {query, app}) {
   const picker = PeoplePicker(people, suggestions);
   const kindDefault = meeting && /zoom|meet\.google|teams|video/i.test(`${meeting.location || ''}`) ? 'video' : 'in_person';
   const kind = h('fieldset', {class: 'log-block'}, h('legend', null, 'How'),
-    h('div', {class: 'chips', role: 'radiogroup', 'aria-label': 'How you met'}, KINDS.map(([v, t]) => chip('radio', 'kind', v, t, v === kindDefault))));
+    h('div', {class: 'chips', role: 'radiogroup', 'aria-label': 'How you met'}, KINDS.map(([v, t]) => chip('radio', 'kind', v, t, v === kindDefault, 'small'))));
   const gave = GiveTake('I gave', 'gave', true);
   const got = GiveTake('I got', 'received', false);
   const challenge = h('input', {type: 'text', id: 'log-challenge', name: 'challenge', maxlength: 500, placeholder: 'e.g. hiring a CTO, father in hospital', autocomplete: 'off'});
   const follow = h('fieldset', {class: 'log-block'}, h('legend', null, 'Follow up in'),
-    h('div', {class: 'chips', role: 'radiogroup', 'aria-label': 'Follow up in'}, FOLLOW_UPS.map(([v, t]) => chip('radio', 'follow', v, t, v === ''))));
+    h('div', {class: 'chips', role: 'radiogroup', 'aria-label': 'Follow up in'}, FOLLOW_UPS.map(([v, t]) => chip('radio', 'follow', v, t, v === '', 'small'))));
   const when = h('input', {type: 'datetime-local', id: 'log-when', name: 'occurred_at', value: localDateTimeValue(meeting && meeting.start ? new Date(meeting.start) : new Date())});
   const notes = h('textarea', {id: 'log-notes', name: 'notes', rows: 3, placeholder: 'Anything else worth remembering'});
   const error = h('p', {class: 'form-error', role: 'alert', hidden: true});
@@ -240,10 +240,10 @@ export async function mountLog(view, {query, app}) {
     app.navigate(contactIds.length === 1 && who.length === 1 ? `/people/${who[0].id}` : '/', {replace: true});
   });
 
-  view.append(
+  append(view, [
     h('header', {class: 'top'},
       h('a', {href: contactIds.length === 1 ? `/people/${contactIds[0]}` : '/', class: 'icon-button', 'aria-label': 'Cancel'}, icon('x')),
       h('h1', null, 'Log')),
     meeting ? h('p', {class: 'meeting-line'}, h('strong', null, meeting.title || 'Meeting'), ` · ${fmtDay(meeting.start)} ${fmtTime(meeting.start)}`) : null,
-    form);
+    form]);
 }

@@ -1,6 +1,6 @@
 // Person: the card (balance, keep-in-touch, call / message / e-mail), open threads, timeline;
 // and the add / edit form.
-import {h, replace, avatar, icon, empty, label, fmtDate, ago, field, showErrors, isoDate} from '../lib/dom.js';
+import {h, append, replace, avatar, icon, empty, label, fmtDate, ago, field, showErrors, isoDate} from '../lib/dom.js';
 import {api, optional, qs, ApiError} from '../lib/api.js';
 import {load, invalidate} from '../lib/store.js';
 import {KINDS} from './people.js';
@@ -119,16 +119,16 @@ export async function mountPerson(view, {params, app}) {
   }
 
   const threads = async () => {
-    const q = qs({contact_id: id});
     const [challenges, wins, promises, followups, log] = await Promise.all([
       optional(`/api/challenges${qs({contact_id: id, open: 'true'})}`).catch(() => null),
       optional(`/api/wins${qs({contact_id: id, open: 'true'})}`).catch(() => null),
       optional(`/api/promises${qs({contact_id: id, open: 'true'})}`).catch(() => null),
-      optional(`/api/follow-ups${qs({contact_id: id, open: 'true'})}`).catch(() => null),
-      optional(`/api/interactions${q}`).catch(() => null),
+      optional(`/api/follow-ups${qs({per_page: 200})}`).catch(() => null),
+      optional(`/api/interactions${qs({contact_id: id, per_page: 30})}`).catch(() => null),
     ]);
+    const mine = itemsOf(followups).filter((f) => (f.people || []).some((p) => String(p.id) === String(id)));
     const slot = shell.querySelector('.threads');
-    const winInput = h('input', {type: 'text', id: 'new-win', name: 'win', placeholder: 'e.g. Promoted to VP', maxlength: 300});
+    const winInput = h('input', {type: 'text', id: 'new-win', name: 'text', placeholder: 'e.g. Promoted to VP', maxlength: 500});
     const addWin = h('form', {class: 'inline-form'},
       h('label', {for: 'new-win', class: 'visually-hidden'}, 'Their win'), winInput,
       h('button', {type: 'submit', class: 'button small'}, 'Add win'));
@@ -136,21 +136,25 @@ export async function mountPerson(view, {params, app}) {
       e.preventDefault();
       if (!winInput.value.trim()) return;
       try {
-        await api.post('/api/wins', {contact_id: Number(id), title: winInput.value.trim(), occurred_on: isoDate(new Date())});
+        await api.post(`/api/contacts/${id}/wins`, {text: winInput.value.trim(), happened_on: isoDate(new Date())});
         invalidate('/api/');
-        app.toast('Win added — congratulate them!');
+        app.toast('Win noted — congratulate them!');
         threads();
       } catch (err) { app.toast(err.message); }
     });
+    const done = (path) => async () => { await api.post(path, {}); invalidate('/api/'); };
     replace(slot,
-      sectionOf('On their mind', itemsOf(challenges).map((c) => ThreadRow(c.text || c.challenge || c.title, c.check_in_on ? `Check in ${fmtDate(c.check_in_on)}` : fmtDate(c.created_at || c.noted_at), 'Resolved',
-        () => api.patch(`/api/challenges/${c.id}`, {resolved: true})))),
-      sectionOf('Wins to congratulate', itemsOf(wins).map((w) => ThreadRow(w.title || w.text, fmtDate(w.occurred_on || w.created_at), 'Congratulated',
-        () => api.patch(`/api/wins/${w.id}`, {congratulated: true}))), addWin),
-      sectionOf('Promises you made', itemsOf(promises).map((p) => ThreadRow(`${CATEGORY_LABELS[p.category] || label(p.category)}${p.note ? `: ${p.note}` : ''}`, p.due_on ? `Due ${fmtDate(p.due_on)}` : '', 'Delivered',
-        () => api.patch(`/api/promises/${p.id}`, {delivered: true})))),
-      sectionOf('Follow-ups', itemsOf(followups).map((f) => ThreadRow(f.note || f.title || 'Follow up', f.due_on ? `Due ${fmtDate(f.due_on)}` : '', 'Done',
-        () => api.patch(`/api/follow-ups/${f.id}`, {done: true})))));
+      sectionOf('On their mind', itemsOf(challenges).map((c) => ThreadRow(c.text,
+        c.check_in_on ? `${c.check_in_due ? 'Check in now' : 'Check in'} · ${fmtDate(c.check_in_on)}` : `Noted ${fmtDate(c.noted_on)}`,
+        'Resolved', done(`/api/challenges/${c.id}/resolve`)))),
+      sectionOf('Wins to congratulate', itemsOf(wins).map((w) => ThreadRow(w.text, fmtDate(w.happened_on || w.created_at), 'Congratulated',
+        done(`/api/wins/${w.id}/congratulate`))), addWin),
+      sectionOf('Promises you made', itemsOf(promises).map((p) => ThreadRow(`${CATEGORY_LABELS[p.category] || label(p.category)}${p.note ? `: ${p.note}` : ''}`,
+        p.due_on ? `${p.overdue ? 'Overdue — was due' : 'Due'} ${fmtDate(p.due_on)}` : `Promised ${fmtDate(p.occurred_at)}`, 'Delivered',
+        done(`/api/promises/${p.id}/deliver`)))),
+      sectionOf('Follow-ups', mine.map((f) => ThreadRow(f.challenge ? `Ask about: ${f.challenge}` : `Follow up on your ${label(f.kind).toLowerCase()} of ${fmtDate(f.occurred_at)}`,
+        f.overdue_days > 0 ? `${f.overdue_days} days overdue` : `Due ${fmtDate(f.due_on || f.follow_up_on)}`, 'Done',
+        done(`/api/follow-ups/${f.interaction_uuid}/done`)))));
     replace(shell.querySelector('.timeline-slot'), Timeline(itemsOf(log)));
   };
   threads();
@@ -240,8 +244,8 @@ export async function mountPersonForm(view, {params, app}) {
     } catch (err) { app.toast(err.message); }
   });
 
-  view.append(h('header', {class: 'top'},
+  append(view, [h('header', {class: 'top'},
     h('a', {href: id ? `/people/${id}` : '/people', class: 'icon-button', 'aria-label': 'Cancel'}, icon('back')),
-    h('h1', null, id ? `Edit ${c.name}` : 'Add a person')), form, del);
+    h('h1', null, id ? `Edit ${c.name}` : 'Add a person')), form, del]);
   name.focus();
 }

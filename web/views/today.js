@@ -1,5 +1,5 @@
 // Today: meetings to log, birthdays, who is overdue, follow-ups, wins, promises, give first.
-import {h, avatar, fmtTime, fmtDate, fmtDay, ago, empty, label} from '../lib/dom.js';
+import {h, append, avatar, fmtTime, fmtDate, fmtDay, ago, empty, label} from '../lib/dom.js';
 import {optional} from '../lib/api.js';
 import {load} from '../lib/store.js';
 import {isIos, isStandalone, pushStatus, enableReminders} from '../lib/push.js';
@@ -15,7 +15,7 @@ function list(data, ...keys) {
 }
 
 function contactOf(item) {
-  const c = item.contact || item;
+  const c = item.contact || (item.people && item.people[0]) || item;
   return {id: c.contact_id ?? c.id, name: c.contact_name || c.name || ''};
 }
 
@@ -85,8 +85,8 @@ function greeting(name) {
 export async function mountToday(view, {app}) {
   const nudges = Nudges(app);
   const body = h('div', {class: 'today-body'});
-  view.append(h('header', {class: 'top'}, h('h1', null, 'Today')),
-    h('p', {class: 'lede'}, greeting(app.me && app.me.name)), nudges, body);
+  append(view, [h('header', {class: 'top'}, h('h1', null, 'Today')),
+    h('p', {class: 'lede'}, greeting(app.me && app.me.name)), nudges, body]);
 
   const render = (data) => {
     const meetings = [...list(data, 'to_log', 'unlogged_meetings', 'meetings_to_log'), ...list(data, 'meetings_today', 'meetings')]
