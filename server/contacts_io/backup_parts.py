@@ -33,6 +33,16 @@ class BackupPart(Protocol):
 
 def backup_parts() -> list[BackupPart]:
     """Every part, in the order they appear in the document."""
+    from . import backup_logbook
     from .backup_calendars import CalendarsPart
 
-    return [CalendarsPart()]
+    parts: list[BackupPart] = []
+    if backup_logbook.available():  # the give/take log, once its models are in the app
+        interactions = backup_logbook.InteractionsPart()
+        parts += [
+            interactions,
+            backup_logbook.ChallengesPart(interactions),
+            backup_logbook.WinsPart(),
+        ]
+    parts.append(CalendarsPart())
+    return parts
