@@ -191,4 +191,3 @@ def calendar_feed(secret: str) -> Response:
             "Referrer-Policy": "no-referrer",
         },
     )
-

@@ -21,7 +21,7 @@ from ..models import Contact, User
 from ..settings import get_settings, update_settings
 from .backup_parts import backup_parts
 from .importer import contact_fields
-from .merge import merge_into
+from .merge import merge_into, owned_elsewhere_test
 from .records import name_key
 
 FORMAT = "rapport-backup"
@@ -94,7 +94,7 @@ def restore_backup(user: User, document: dict[str, Any], merge: bool, max_contac
         )
     existing = list(db.session.scalars(select(Contact).where(Contact.user_id == user.id)))
     if len(existing) + len(data["contacts"]) > max_contacts and not merge:
-        raise ApiError(413, f"This backup has more than the limit of {max_contacts} contacts.")
+        raise ApiError(422, f"This backup has more than the limit of {max_contacts} contacts.")
     ref_to_contact = _restore_contacts(user, data["contacts"], existing, merge, max_contacts)
     db.session.flush()
     ref_to_id = {ref: contact.id for ref, contact in ref_to_contact.items()}
@@ -131,8 +131,7 @@ def _restore_contacts(
     for entry in sorted(entries, key=lambda e: e["ref"]):
         fields = {k: v for k, v in entry.items() if k not in ("ref",)}
         times = {
-            key: fields.pop(key, None)
-            for key in ("last_interaction_at", "last_in_person_at", "created_at")
+            key: fields.pop(key, None) for key in ("last_interaction_at", "last_in_person_at", "created_at")
         }
         match = None
         if merge:
@@ -140,9 +139,7 @@ def _restore_contacts(
             match = match or by_name.get(name_key(fields["name"]))
         if match is not None:
             current = contact_fields(match)
-            changed = merge_into(
-                current, fields, lambda email, mine=match: by_email.get(email, mine) is not mine
-            )
+            changed = merge_into(current, fields, owned_elsewhere_test(by_email, match))
             for key in CONTACT_EXTRA:
                 if not getattr(match, key) and fields.get(key) and key != "kind":
                     setattr(match, key, fields[key])

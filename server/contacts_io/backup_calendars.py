@@ -39,9 +39,7 @@ class CalendarsPart:
 
     def export(self, user: User, refs: dict[int, int]) -> list[dict[str, Any]]:
         """Each calendar without its secret; uploaded files included."""
-        rows = db.session.scalars(
-            select(Calendar).where(Calendar.user_id == user.id).order_by(Calendar.id)
-        )
+        rows = db.session.scalars(select(Calendar).where(Calendar.user_id == user.id).order_by(Calendar.id))
         out = []
         for calendar in rows:
             entry: dict[str, Any] = {

@@ -53,9 +53,7 @@ class InteractionEntrySchema(Schema):
 
     ref = fields.Integer(required=True, validate=validate.Range(min=1))
     occurred_at = fields.AwareDateTime(required=True)
-    kind = fields.String(
-        required=True, validate=lambda v: v in getattr(models, "INTERACTION_KINDS", (v,))
-    )
+    kind = fields.String(required=True, validate=lambda v: v in getattr(models, "INTERACTION_KINDS", (v,)))
     contacts = fields.List(fields.Integer(), load_default=list)
     notes = fields.String(load_default="", validate=validate.Length(max=20_000))
     challenge = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5_000))
@@ -94,9 +92,7 @@ def _interaction_key(occurred_at: datetime, kind: str, contact_ids: list[int], n
 
 
 def _rows(model: Any, user: User) -> list[Any]:
-    return list(
-        db.session.scalars(select(model).where(model.user_id == user.id).order_by(model.id))
-    )
+    return list(db.session.scalars(select(model).where(model.user_id == user.id).order_by(model.id)))
 
 
 def _count(model: Any, user: User) -> int:
@@ -221,9 +217,7 @@ class ChallengesPart:
 
     def export(self, user: User, refs: dict[int, int]) -> list[dict[str, Any]]:
         """Challenges in creation order."""
-        interaction_refs = {
-            row.id: ref for ref, row in enumerate(_rows(models.Interaction, user), start=1)
-        }
+        interaction_refs = {row.id: ref for ref, row in enumerate(_rows(models.Interaction, user), start=1)}
         return [
             {
                 "contact": refs[row.contact_id],

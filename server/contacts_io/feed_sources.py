@@ -54,9 +54,7 @@ def _on_or_today(due: date, today: date) -> date:
     return max(due, today)
 
 
-def log_items(
-    user: User, contacts: dict[int, Contact], today: date, base_url: str
-) -> list[FeedItem]:
+def log_items(user: User, contacts: dict[int, Contact], today: date, base_url: str) -> list[FeedItem]:
     """Open follow-ups, challenge check-ins and promises with a due date."""
     from ..models import interactions as models
 
@@ -89,6 +87,8 @@ def log_items(
         )
     )
     for challenge in check_ins:
+        if challenge.check_in_on is None:
+            continue
         items.append(
             FeedItem(
                 uid=f"check-in-{challenge.id}",
@@ -107,13 +107,14 @@ def log_items(
         )
     )
     for promise in promises:
+        if promise.due_on is None:
+            continue
         who = [promise.contact_id] if promise.contact_id else []
         items.append(
             FeedItem(
                 uid=f"promise-{promise.id}",
                 on=_on_or_today(promise.due_on, today),
-                summary=f"Promised: {promise.category}"
-                + (f" for {_names(contacts, who)}" if who else ""),
+                summary=f"Promised: {promise.category}" + (f" for {_names(contacts, who)}" if who else ""),
                 description=promise.note or "",
             )
         )
@@ -137,9 +138,7 @@ def user_feed(user: User, now: datetime, base_url: str) -> bytes:
     """The ICS document for GET /calendar/<secret>.ics."""
     contacts = {
         c.id: c
-        for c in db.session.scalars(
-            select(Contact).where(Contact.user_id == user.id).order_by(Contact.id)
-        )
+        for c in db.session.scalars(select(Contact).where(Contact.user_id == user.id).order_by(Contact.id))
     }
     today = local_today(now, user.timezone)
     birthdays = [

@@ -95,9 +95,7 @@ def read_google_csv(data: bytes) -> ParseResult:
         raise NotAContactsFile("This CSV file has no header row.") from exc
     columns = _map_columns(header)
     if not columns:
-        raise NotAContactsFile(
-            "This CSV file is not a contacts export: no Name, E-mail or Phone column."
-        )
+        raise NotAContactsFile("This CSV file is not a contacts export: no Name, E-mail or Phone column.")
     result = ParseResult()
     position = 0
     while True:

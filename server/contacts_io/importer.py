@@ -14,7 +14,15 @@ from .merge import ImportPlan, Target, plan_import
 from .records import CardError, ParseResult
 
 _SCHEMA_FIELDS = (
-    "name", "emails", "phones", "company", "title", "notes", "url", "tags", "birthday",
+    "name",
+    "emails",
+    "phones",
+    "company",
+    "title",
+    "notes",
+    "url",
+    "tags",
+    "birthday",
     "anniversary",
 )
 

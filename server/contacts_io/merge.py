@@ -88,18 +88,17 @@ def merge_into(
         if not mine:
             target[key] = theirs
             changed.add(key)
-        elif mine.startswith("--") and not theirs.startswith("--"):
+        elif (
+            mine.startswith("--")
+            and not theirs.startswith("--")
+            and split_partial_date(mine)[1:] == split_partial_date(theirs)[1:]
+        ):
             # The same day with a year is more, not different: take the year.
-            if split_partial_date(mine)[1:] == split_partial_date(theirs)[1:]:
-                target[key] = theirs
-                changed.add(key)
+            target[key] = theirs
+            changed.add(key)
     emails = list(target.get("emails") or [])
     for email in incoming.get("emails") or []:
-        if (
-            email not in emails
-            and not owned_elsewhere(email)
-            and len(emails) < EMAILS_PER_CONTACT_MAX
-        ):
+        if email not in emails and not owned_elsewhere(email) and len(emails) < EMAILS_PER_CONTACT_MAX:
             emails.append(email)
             changed.add("emails")
     target["emails"] = emails
@@ -128,6 +127,15 @@ def _phone_text(phone: Any) -> str:
     return str(phone)
 
 
+def owned_elsewhere_test(index: dict[str, Any], owner: Any) -> Callable[[str], bool]:
+    """A test for e-mails that the index gives to someone other than `owner`."""
+
+    def owned(email: str) -> bool:
+        return index.get(email, owner) is not owner
+
+    return owned
+
+
 def plan_import(
     existing: list[tuple[int, dict[str, Any]]],
     records: list[ContactRecord],
@@ -139,23 +147,21 @@ def plan_import(
     by_email: dict[str, Target] = {}
     by_name: dict[str, Target] = {}
     for contact_id, fields in existing:
-        target = Target(fields=fields, id=contact_id)
+        known = Target(fields=fields, id=contact_id)
         for email in fields.get("emails") or []:
-            by_email.setdefault(email, target)
-        by_name.setdefault(name_key(fields.get("name") or ""), target)
+            by_email.setdefault(email, known)
+        by_name.setdefault(name_key(fields.get("name") or ""), known)
     updated_targets: dict[int, Target] = {}
     for record in records:
         incoming = record.as_dict()
-        target = next((by_email[e] for e in record.emails if e in by_email), None)
+        target: Target | None = next((by_email[e] for e in record.emails if e in by_email), None)
         how = "e-mail"
         if target is None:
             target = by_name.get(name_key(record.name))
             how = "name"
         if target is None:
             if plan.created >= room:
-                plan.errors.append(
-                    CardError(record.position, record.name, "The contact limit is reached.")
-                )
+                plan.errors.append(CardError(record.position, record.name, "The contact limit is reached."))
                 continue
             owned = {e for e in record.emails if e in by_email}
             incoming["emails"] = [e for e in record.emails if e not in owned]
@@ -163,20 +169,14 @@ def plan_import(
             plan.creates.append(target)
             plan.created += 1
         else:
-            changed = merge_into(
-                target.fields,
-                incoming,
-                lambda email, mine=target: by_email.get(email, mine) is not mine,
-            )
+            changed = merge_into(target.fields, incoming, owned_elsewhere_test(by_email, target))
             if not changed:
                 reason = (
                     f"Already up to date (same {how})."
                     if target.id is not None
                     else f"Same person as card {target.created_by_card}, nothing new."
                 )
-                plan.skipped_cards.append(
-                    {"card": record.position, "name": record.name, "reason": reason}
-                )
+                plan.skipped_cards.append({"card": record.position, "name": record.name, "reason": reason})
             elif target.id is not None:
                 target.changed |= changed
                 updated_targets[target.id] = target

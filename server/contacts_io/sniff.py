@@ -34,9 +34,7 @@ def read_contacts_file(data: bytes, filename: str = "") -> tuple[str, ParseResul
         raise NotAContactsFile("The file is empty.")
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise NotAContactsFile(
-                f"This file is {what}, not a vCard (.vcf) or CSV file.", status=415
-            )
+            raise NotAContactsFile(f"This file is {what}, not a vCard (.vcf) or CSV file.", status=415)
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not utf16 and b"\x00" in data[:65536]:
         raise NotAContactsFile("This file is binary, not a vCard (.vcf) or CSV file.", status=415)

@@ -103,9 +103,7 @@ def read_vcards(data: bytes) -> ParseResult:
             )
             continue
         if card.overflow:
-            result.errors.append(
-                CardError(card.position, record.name, "This card has too many properties.")
-            )
+            result.errors.append(CardError(card.position, record.name, "This card has too many properties."))
             continue
         result.records.append(record)
     if not result.records and not result.errors:
@@ -393,9 +391,7 @@ def card_to_record(position: int, props: list[Property], version: str = "3.0") -
     for prop in props:
         by_name.setdefault(prop.name, []).append(prop)
     labels = {
-        p.group: unescape(decode_value(p)).strip().lower()
-        for p in by_name.get("X-ABLABEL", [])
-        if p.group
+        p.group: unescape(decode_value(p)).strip().lower() for p in by_name.get("X-ABLABEL", []) if p.group
     }
 
     def texts(name: str) -> list[str]:
@@ -466,13 +462,9 @@ def _read_anniversary(by_name: dict[str, list[Property]], labels: dict[str, str]
     candidates: list[Property] = []
     for key in ("ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY"):
         candidates += by_name.get(key, [])
-    candidates += [
-        p for p in by_name.get("X-ABDATE", []) if labels.get(p.group, "") in ANNIVERSARY_LABELS
-    ]
+    candidates += [p for p in by_name.get("X-ABDATE", []) if labels.get(p.group, "") in ANNIVERSARY_LABELS]
     for prop in candidates:
-        parsed = parse_partial_date(
-            unescape(decode_value(prop)), prop.param("X-APPLE-OMIT-YEAR")
-        )
+        parsed = parse_partial_date(unescape(decode_value(prop)), prop.param("X-APPLE-OMIT-YEAR"))
         if parsed:
             return parsed
     return None

@@ -14,10 +14,21 @@ def _without_time(document: dict) -> dict:
 
 def _seed(auth_client):
     for body in (
-        {"name": "Ada Lovelace", "emails": ["ada@x.org", "ada@home.org"], "birthday": "1815-12-10",
-         "tags": ["Math", "Mentors"], "kind": "mentor", "cadence_days": 60, "how_met": "Babbage's",
-         "notes": "line\nline", "phones": ["+44 1"], "company": "AE", "title": "Eng",
-         "anniversary": "--07-08", "url": "https://ada.example"},
+        {
+            "name": "Ada Lovelace",
+            "emails": ["ada@x.org", "ada@home.org"],
+            "birthday": "1815-12-10",
+            "tags": ["Math", "Mentors"],
+            "kind": "mentor",
+            "cadence_days": 60,
+            "how_met": "Babbage's",
+            "notes": "line\nline",
+            "phones": ["+44 1"],
+            "company": "AE",
+            "title": "Eng",
+            "anniversary": "--07-08",
+            "url": "https://ada.example",
+        },
         {"name": "Tom Baker", "birthday": "--02-29"},
         {"name": "Zoë, Smith", "emails": ["zoe@x.org"]},
     ):
@@ -101,8 +112,16 @@ def test_invalid_backup_is_422_and_nothing_written(auth_client):
         {"format": "something-else", "version": 1, "contacts": []},
         {"format": "rapport-backup", "version": 99, "contacts": []},
         {"format": "rapport-backup", "version": 1, "contacts": [{"ref": 1, "name": "A"}, {"ref": 2}]},
-        {"format": "rapport-backup", "version": 1, "contacts": [{"ref": 1, "name": "A", "birthday": "1999-02-30"}]},
-        {"format": "rapport-backup", "version": 1, "contacts": [{"ref": 1, "name": "A"}, {"ref": 1, "name": "B"}]},
+        {
+            "format": "rapport-backup",
+            "version": 1,
+            "contacts": [{"ref": 1, "name": "A", "birthday": "1999-02-30"}],
+        },
+        {
+            "format": "rapport-backup",
+            "version": 1,
+            "contacts": [{"ref": 1, "name": "A"}, {"ref": 1, "name": "B"}],
+        },
         [1, 2, 3],
     ]
     for document in bad_docs:
@@ -141,7 +160,8 @@ ICS = (
 
 def _add_calendars(client):
     response = client.post(
-        "/api/calendars", json={"name": "Work", "url": "https://calendar.example/private/s3cr3t-token/basic.ics"}
+        "/api/calendars",
+        json={"name": "Work", "url": "https://calendar.example/private/s3cr3t-token/basic.ics"},
     )
     assert response.status_code in (200, 201), response.get_json()
     response = client.post(

@@ -38,9 +38,13 @@ def _seed_log(client) -> None:
     assert response.status_code in (200, 201), response.get_json()
     second = {"occurred_at": "2026-11-21T09:00:00+00:00", "kind": "call", "contact_ids": [ada]}
     assert client.put(f"/api/interactions/{uuid.uuid4()}", json=second).status_code in (200, 201)
-    response = client.post(f"/api/contacts/{ada}/wins", json={"text": "Promoted", "happened_on": "2026-11-10"})
+    response = client.post(
+        f"/api/contacts/{ada}/wins", json={"text": "Promoted", "happened_on": "2026-11-10"}
+    )
     assert response.status_code == 201, response.get_json()
-    response = client.post(f"/api/contacts/{tom}/challenges", json={"text": "Moving house", "check_in_on": "2026-12-05"})
+    response = client.post(
+        f"/api/contacts/{tom}/challenges", json={"text": "Moving house", "check_in_on": "2026-12-05"}
+    )
     assert response.status_code == 201, response.get_json()
 
 

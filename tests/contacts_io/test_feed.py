@@ -31,9 +31,7 @@ def test_birthdays_repeat_yearly_as_all_day_events():
 
 
 def test_yearless_birthday_and_29_february_in_a_common_year():
-    ics = build_feed(
-        "Rapport", [Birthday(1, "Tom", "--02-29"), Birthday(2, "Zoë", "--06-01")], [], NOW
-    )
+    ics = build_feed("Rapport", [Birthday(1, "Tom", "--02-29"), Birthday(2, "Zoë", "--06-01")], [], NOW)
     events = _events_between(ics, date(2027, 1, 1), date(2028, 1, 1))
     assert sorted((str(e["SUMMARY"]), e["DTSTART"].dt) for e in events) == [
         ("Tom's birthday", date(2027, 2, 28)),

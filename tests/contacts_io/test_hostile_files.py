@@ -71,7 +71,7 @@ def test_csv_with_10000_unknown_columns_is_not_a_contacts_file():
 
 
 def test_csv_cell_over_the_field_limit_fails_its_row_only():
-    data = b"Name,Notes\r\nAda,short\r\nBig,\"" + b"x" * 300_000 + b"\"\r\nBob,ok\r\n"
+    data = b'Name,Notes\r\nAda,short\r\nBig,"' + b"x" * 300_000 + b'"\r\nBob,ok\r\n'
     result = read_google_csv(data)
     assert "Ada" in [r.name for r in result.records]
     assert result.errors
@@ -93,7 +93,9 @@ def _zip_bomb() -> bytes:
         (b"%PDF-1.4 ...", "PDF"),
     ],
 )
-def test_archives_and_binary_are_refused_with_415_and_nothing_written(auth_client, user, contacts_of, data, what):
+def test_archives_and_binary_are_refused_with_415_and_nothing_written(
+    auth_client, user, contacts_of, data, what
+):
     response = upload(auth_client, data, filename="contacts.vcf")
     assert response.status_code == 415, response.get_json()
     assert what.lower() in response.get_json()["message"].lower()

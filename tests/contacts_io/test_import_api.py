@@ -65,7 +65,9 @@ def test_match_by_exact_name_ignores_case_and_spacing(auth_client, user, make_co
     assert contacts_of(user)[0]["emails"] == ["tom@x.org"]
 
 
-def test_yearless_birthday_gains_its_year_but_a_different_day_is_kept(auth_client, user, make_contact, contacts_of):
+def test_yearless_birthday_gains_its_year_but_a_different_day_is_kept(
+    auth_client, user, make_contact, contacts_of
+):
     make_contact(user, name="Ada", birthday="--12-10")
     make_contact(user, name="Bob", birthday="--01-01")
     upload(auth_client, vcard("FN:Ada", "BDAY:1815-12-10") + vcard("FN:Bob", "BDAY:1990-02-02"))

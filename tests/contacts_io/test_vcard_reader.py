@@ -213,7 +213,7 @@ def test_group_prefix_and_lower_case_property_names():
 
 
 def test_quoted_parameter_with_colon_and_semicolon():
-    record = one(card('FN:Ada', 'EMAIL;X-LABEL="a:b;c":a@x.org'))
+    record = one(card("FN:Ada", 'EMAIL;X-LABEL="a:b;c":a@x.org'))
     assert record.emails == ["a@x.org"]
 
 
