@@ -1,0 +1,65 @@
+"""The Person screen in one call: the card with stats, the log, and what is open with them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..contacts import attach_stats, get_contact, paginate
+from ..extensions import db
+from ..models import User
+from ..models.interactions import Interaction, InteractionContact
+from .birthdays import birthday_row, occurrence_between
+from .challenges import challenge_list_query, challenge_row
+from .clock import local_today
+from .follow_ups import follow_up_list_query, follow_up_row
+from .interactions import attach_people, interaction_list_query
+from .promises import promise_list_query, promise_rows
+from .wins import win_list_query, win_row
+
+OPEN_ITEMS_CAP = 50
+
+
+def build_timeline(
+    user: User, contact_id: int, now: datetime, page: int, per_page: int
+) -> dict[str, Any]:
+    """The contact, a page of their log (newest first) and their open items."""
+    contact = attach_stats(user, [get_contact(user, contact_id)], now)[0]
+    today = local_today(user, now)
+    logs, total = paginate(interaction_list_query(user, {"contact_id": contact.id}), page, per_page)
+    attach_people(user.id, logs)
+    challenges = db.session.execute(
+        challenge_list_query(user, contact.id, True).limit(OPEN_ITEMS_CAP)
+    ).all()
+    wins = db.session.execute(win_list_query(user, contact.id, True).limit(OPEN_ITEMS_CAP)).all()
+    promises = db.session.execute(
+        promise_list_query(user, today, contact.id).limit(OPEN_ITEMS_CAP)
+    ).all()
+    follow_ups = list(
+        db.session.scalars(
+            follow_up_list_query(user, None)
+            .join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
+            .where(InteractionContact.contact_id == contact.id)
+            .limit(OPEN_ITEMS_CAP)
+        )
+    )
+    attach_people(user.id, follow_ups)
+    next_birthday = None
+    if contact.birthday_month and contact.birthday_day:
+        celebrated = occurrence_between(
+            contact.birthday_month, contact.birthday_day, today, today + timedelta(days=366)
+        )
+        if celebrated is not None:
+            next_birthday = birthday_row(contact, today, celebrated)
+    return {
+        "contact": contact,
+        "interactions": {"items": logs, "total": total, "page": page, "per_page": per_page},
+        "challenges": [challenge_row(c, name, uuid, today) for c, name, uuid in challenges],
+        "wins": [win_row(win, name) for win, name in wins],
+        "promises": promise_rows(user, list(promises), today),
+        "follow_ups": [follow_up_row(i, today) for i in follow_ups],
+        "next_birthday": next_birthday,
+    }
+
+
+
