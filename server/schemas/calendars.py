@@ -8,6 +8,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from . import StrictSchema
 
+MAX_ID = 2**31 - 1
+
 
 class CalendarSchema(Schema):
     """A calendar source as the API shows it (the URL only masked)."""
@@ -56,7 +58,7 @@ class MeetingArgsSchema(Schema):
     to = fields.DateTime(load_default=None)
     unlogged = fields.Boolean(load_default=False)
     include_cancelled = fields.Boolean(load_default=False)
-    calendar_id = fields.Integer(load_default=None)
+    calendar_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
 
     @validates_schema
     def _check_range(self, data: dict[str, Any], **_: Any) -> None:
@@ -109,7 +111,7 @@ class MeetingListSchema(Schema):
 class ConfirmSchema(StrictSchema):
     """Confirm an attendee is a contact (the suggested one when omitted)."""
 
-    contact_id = fields.Integer(load_default=None)
+    contact_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
 
 
 class AttendeeContactSchema(StrictSchema):
