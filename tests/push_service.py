@@ -62,6 +62,7 @@ class Message:
     plaintext_size: int = 0
     body_size: int = 0
     error: str | None = None
+    at: float = field(default_factory=time.time)  # when the service received it
 
     @property
     def topic(self) -> str | None:
