@@ -71,9 +71,10 @@ class NameIndex:
         found: list[int] = []
         for i, word in enumerate(words):
             for key, contact_id in self.by_first.get(word, []):
-                if len(key) >= 2 and tuple(words[i : i + len(key)]) == key:
-                    if len(self.by_full.get(key, ())) == 1 and contact_id not in found:
-                        found.append(contact_id)
+                unique = len(self.by_full.get(key, ())) == 1
+                matches = len(key) >= 2 and tuple(words[i : i + len(key)]) == key
+                if matches and unique and contact_id not in found:
+                    found.append(contact_id)
         return found
 
 

@@ -247,7 +247,7 @@ def _rule_freq(event: icalendar.Event) -> str:
             continue
         try:
             freq = rule.get("FREQ")
-        except Exception:
+        except Exception:  # noqa: S112  (a broken rule: recurring-ical-events reports it)
             continue
         if freq:
             return str(freq[0] if isinstance(freq, list) else freq).upper()

@@ -217,7 +217,7 @@ def meeting_view(
             {
                 "id": a.id,
                 "email": a.email,
-                "name": a.name or (names.get(a.suggested_contact_id or 0, "") if a.role == SUGGESTED_ROLE else ""),
+                "name": a.name or _title_name(a, names),
                 "is_organizer": a.is_organizer,
                 "partstat": a.partstat,
                 "from_title": a.role == SUGGESTED_ROLE,
@@ -231,6 +231,13 @@ def meeting_view(
             for a in meeting.attendees
         ],
     }
+
+
+def _title_name(attendee: MeetingAttendee, names: dict[int, str]) -> str:
+    """A title suggestion has no name of its own: show the suggested contact's."""
+    if attendee.role != SUGGESTED_ROLE:
+        return ""
+    return names.get(attendee.suggested_contact_id or attendee.contact_id or 0, "")
 
 
 def one_meeting_view(user: User, meeting: Meeting, now: datetime) -> dict[str, Any]:
