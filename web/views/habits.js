@@ -1,5 +1,5 @@
 // Habits: the last 90 days scored against the six habits, with the counts behind each number.
-import {h, empty, label} from '../lib/dom.js';
+import {h, replace, empty, label, ago} from '../lib/dom.js';
 import {load} from '../lib/store.js';
 
 const HABITS = [
@@ -29,8 +29,12 @@ function scoreOf(block) {
 function figures(block) {
   const skip = new Set(['key', 'id', 'habit', 'title', 'label', 'score', 'summary', 'tip', 'explanation']);
   const src = block.counts && typeof block.counts === 'object' ? block.counts : block;
-  return Object.entries(src).filter(([k, v]) => !skip.has(k) && (typeof v === 'number' || typeof v === 'string') && v !== '')
-    .slice(0, 6).map(([k, v]) => [label(k), typeof v === 'number' && !Number.isInteger(v) ? (v <= 1 ? `${Math.round(v * 100)}%` : v.toFixed(1)) : String(v)]);
+  return Object.entries(src).filter(([k, v]) => !skip.has(k) && v !== null && (typeof v === 'number' || typeof v === 'string') && v !== '')
+    .map(([k, v]) => {
+      if (k.endsWith('_at')) return [label(k.replace(/_at$/, '')), ago(v)];
+      if (typeof v === 'number' && !Number.isInteger(v)) return [label(k), v.toFixed(1)];
+      return [label(k), String(v)];
+    });
 }
 
 function HabitCard([key, title, tip], block) {
@@ -50,7 +54,10 @@ export async function mountHabits(view) {
   view.append(h('header', {class: 'top'}, h('h1', null, 'Habits')),
     h('p', {class: 'lede'}, 'The last 90 days against the six habits of lasting connections.'), body);
   try {
-    await load('/api/habits?days=90', (data) => body.replaceChildren(...HABITS.map((habit) => HabitCard(habit, blockFor(data, habit[0])))));
+    await load('/api/habits?days=90', (data) => replace(body,
+      data.overall != null ? h('section', {class: 'card-section overall'}, h('p', {class: 'score big'}, String(data.overall)),
+        h('p', null, h('strong', null, 'Overall'), ' — out of 100, over your last ', String(data.days || 90), ' days.')) : null,
+      ...HABITS.map((habit) => HabitCard(habit, blockFor(data, habit[0]))).filter(Boolean)));
   } catch (err) {
     if (err.status !== 404) throw err;
     body.replaceChildren(empty('Log a few conversations and your habits will show up here.'), ...HABITS.map((habit) => HabitCard(habit, null)));

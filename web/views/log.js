@@ -140,6 +140,23 @@ function PeoplePicker(initial, suggestions) {
   return fieldset;
 }
 
+/** A person by id: from memory, the server, or the copy kept with their card (offline). */
+async function findContact(id) {
+  const key = `/api/contacts/${encodeURIComponent(id)}`;
+  if (recall(key)) return recall(key);
+  try {
+    const c = await api.get(key);
+    remember(key, c);
+    return c;
+  } catch {
+    try {
+      return (await api.get(`${key}/timeline`)).contact;
+    } catch {
+      return null; // not reachable: pick by search instead
+    }
+  }
+}
+
 function localDateTimeValue(d) {
   return isoLocal(d).slice(0, 16);
 }
@@ -158,11 +175,8 @@ export async function mountLog(view, {query, app}) {
     }
   }
   for (const id of contactIds) {
-    try {
-      const c = await api.get(`/api/contacts/${encodeURIComponent(id)}`);
-      remember(`/api/contacts/${id}`, c);
-      people.push(c);
-    } catch { /* not reachable offline: pick by search instead */ }
+    const c = await findContact(id);
+    if (c) people.push(c);
   }
 
   const picker = PeoplePicker(people, suggestions);

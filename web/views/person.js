@@ -1,8 +1,8 @@
 // Person: the card (balance, keep-in-touch, call / message / e-mail), open threads, timeline;
 // and the add / edit form.
 import {h, append, replace, avatar, icon, empty, label, fmtDate, ago, field, showErrors, isoDate} from '../lib/dom.js';
-import {api, optional, qs, ApiError} from '../lib/api.js';
-import {load, invalidate} from '../lib/store.js';
+import {api, ApiError} from '../lib/api.js';
+import {load, invalidate, remember} from '../lib/store.js';
 import {KINDS} from './people.js';
 
 export const CATEGORY_LABELS = {
@@ -44,13 +44,14 @@ function Balance(stats) {
     h('p', {class: 'hint'}, 'Over the last 12 months.'));
 }
 
-function KeepInTouch(contact) {
+function KeepInTouch(contact, nextBirthday) {
   const s = contact.stats || {};
   const rows = [
     ['Last contact', s.last_interaction_at ? ago(s.last_interaction_at) : 'never'],
     ['Last face time', s.last_in_person_at ? ago(s.last_in_person_at) : 'never'],
     ['Next due', s.next_due_on ? (s.overdue_days > 0 ? `${s.overdue_days} days overdue` : fmtDate(s.next_due_on)) : (contact.cadence_days ? '' : 'no cadence')],
-    contact.birthday ? ['Birthday', birthdayText(contact.birthday)] : null,
+    contact.birthday ? ['Birthday', birthdayText(contact.birthday)
+      + (nextBirthday && nextBirthday.days_until <= 30 ? ` (${nextBirthday.days_until === 0 ? 'today' : `in ${nextBirthday.days_until} days`}${nextBirthday.age ? `, turns ${nextBirthday.age}` : ''})` : '')] : null,
   ].filter((r) => r && r[1]);
   return h('section', {class: 'card-section'}, h('h2', null, 'Keep in touch'),
     h('dl', {class: 'facts'}, rows.map(([k, v]) => [h('dt', null, k), h('dd', {class: k === 'Next due' && s.overdue_days > 0 ? 'warn-text' : null}, v)])));
@@ -83,19 +84,38 @@ function Timeline(items) {
 
 export async function mountPerson(view, {params, app}) {
   const id = params[0];
-  const shell = h('div', {class: 'person'});
-  view.append(shell);
-  let contact = null;
-  await load(`/api/contacts/${id}`, (c) => { contact = c; renderCard(); });
-  renderCard();
+  const path = `/api/contacts/${id}/timeline`;
+  const refresh = async () => {
+    invalidate('/api/');
+    await load(path, render);
+  };
+  const done = (url, message) => async () => {
+    await api.post(url, {});
+    app.toast(message);
+    refresh();
+  };
 
-  function renderCard() {
-    const c = contact;
+  function render(data) {
+    const c = data.contact;
+    remember(`/api/contacts/${c.id}`, c);
     const sub = [c.title, c.company].filter(Boolean).join(' at ');
     const phone = (c.phones || [])[0];
     const email = (c.emails || [])[0];
     const tel = phone ? phone.replace(/[^\d+]/g, '') : '';
-    replace(shell,
+    const winInput = h('input', {type: 'text', id: 'new-win', name: 'text', placeholder: 'e.g. Promoted to VP', maxlength: 500});
+    const addWin = h('form', {class: 'inline-form'},
+      h('label', {for: 'new-win', class: 'visually-hidden'}, 'Their win'), winInput,
+      h('button', {type: 'submit', class: 'button small'}, 'Add win'));
+    addWin.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!winInput.value.trim()) return;
+      try {
+        await api.post(`/api/contacts/${id}/wins`, {text: winInput.value.trim(), happened_on: isoDate(new Date())});
+        app.toast('Win noted — congratulate them!');
+        refresh();
+      } catch (err) { app.toast(err.message); }
+    });
+    replace(view,
       h('header', {class: 'top'},
         h('a', {href: '/people', class: 'icon-button', 'aria-label': 'Back to people'}, icon('back')),
         h('span', {class: 'spacer'}),
@@ -110,54 +130,25 @@ export async function mountPerson(view, {params, app}) {
         tel ? h('a', {class: 'qa', href: `sms:${tel}`}, icon('message'), 'Message') : null,
         email ? h('a', {class: 'qa', href: `mailto:${email}`}, icon('mail'), 'E-mail') : null),
       Balance(c.stats || {}),
-      KeepInTouch(c),
-      h('div', {class: 'threads'}),
-      h('div', {class: 'timeline-slot'}),
+      KeepInTouch(c, data.next_birthday),
+      sectionOf('On their mind', (data.challenges || []).map((ch) => ThreadRow(ch.text,
+        ch.check_in_on ? `${ch.check_in_due ? 'Check in now' : 'Check in'} · ${fmtDate(ch.check_in_on)}` : `Noted ${fmtDate(ch.noted_on)}`,
+        'Resolved', done(`/api/challenges/${ch.id}/resolve`, 'Marked resolved.')))),
+      sectionOf('Wins to congratulate', (data.wins || []).map((w) => ThreadRow(w.text, fmtDate(w.happened_on || w.created_at), 'Congratulated',
+        done(`/api/wins/${w.id}/congratulate`, 'Nice — congratulated.'))), addWin),
+      sectionOf('Promises you made', (data.promises || []).map((p) => ThreadRow(`${CATEGORY_LABELS[p.category] || label(p.category)}${p.note ? `: ${p.note}` : ''}`,
+        p.due_on ? `${p.overdue ? 'Overdue — was due' : 'Due'} ${fmtDate(p.due_on)}` : `Promised ${fmtDate(p.occurred_at)}`, 'Delivered',
+        done(`/api/promises/${p.id}/deliver`, 'Promise kept.')))),
+      sectionOf('Follow-ups', (data.follow_ups || []).map((f) => ThreadRow(f.challenge ? `Ask about: ${f.challenge}` : `Follow up on your ${label(f.kind).toLowerCase()} of ${fmtDate(f.occurred_at)}`,
+        f.overdue_days > 0 ? `${f.overdue_days} days overdue` : `Due ${fmtDate(f.due_on || f.follow_up_on)}`, 'Done',
+        done(`/api/follow-ups/${f.interaction_uuid}/done`, 'Follow-up done.')))),
+      Timeline(itemsOf(data.interactions)),
       c.how_met || c.notes ? h('section', {class: 'card-section'}, h('h2', null, 'Notes'),
         c.how_met ? h('p', null, h('strong', null, 'How you met: '), c.how_met) : null,
         c.notes ? h('p', {class: 'notes'}, c.notes) : null) : null);
   }
 
-  const threads = async () => {
-    const [challenges, wins, promises, followups, log] = await Promise.all([
-      optional(`/api/challenges${qs({contact_id: id, open: 'true'})}`).catch(() => null),
-      optional(`/api/wins${qs({contact_id: id, open: 'true'})}`).catch(() => null),
-      optional(`/api/promises${qs({contact_id: id, open: 'true'})}`).catch(() => null),
-      optional(`/api/follow-ups${qs({per_page: 200})}`).catch(() => null),
-      optional(`/api/interactions${qs({contact_id: id, per_page: 30})}`).catch(() => null),
-    ]);
-    const mine = itemsOf(followups).filter((f) => (f.people || []).some((p) => String(p.id) === String(id)));
-    const slot = shell.querySelector('.threads');
-    const winInput = h('input', {type: 'text', id: 'new-win', name: 'text', placeholder: 'e.g. Promoted to VP', maxlength: 500});
-    const addWin = h('form', {class: 'inline-form'},
-      h('label', {for: 'new-win', class: 'visually-hidden'}, 'Their win'), winInput,
-      h('button', {type: 'submit', class: 'button small'}, 'Add win'));
-    addWin.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      if (!winInput.value.trim()) return;
-      try {
-        await api.post(`/api/contacts/${id}/wins`, {text: winInput.value.trim(), happened_on: isoDate(new Date())});
-        invalidate('/api/');
-        app.toast('Win noted — congratulate them!');
-        threads();
-      } catch (err) { app.toast(err.message); }
-    });
-    const done = (path) => async () => { await api.post(path, {}); invalidate('/api/'); };
-    replace(slot,
-      sectionOf('On their mind', itemsOf(challenges).map((c) => ThreadRow(c.text,
-        c.check_in_on ? `${c.check_in_due ? 'Check in now' : 'Check in'} · ${fmtDate(c.check_in_on)}` : `Noted ${fmtDate(c.noted_on)}`,
-        'Resolved', done(`/api/challenges/${c.id}/resolve`)))),
-      sectionOf('Wins to congratulate', itemsOf(wins).map((w) => ThreadRow(w.text, fmtDate(w.happened_on || w.created_at), 'Congratulated',
-        done(`/api/wins/${w.id}/congratulate`))), addWin),
-      sectionOf('Promises you made', itemsOf(promises).map((p) => ThreadRow(`${CATEGORY_LABELS[p.category] || label(p.category)}${p.note ? `: ${p.note}` : ''}`,
-        p.due_on ? `${p.overdue ? 'Overdue — was due' : 'Due'} ${fmtDate(p.due_on)}` : `Promised ${fmtDate(p.occurred_at)}`, 'Delivered',
-        done(`/api/promises/${p.id}/deliver`)))),
-      sectionOf('Follow-ups', mine.map((f) => ThreadRow(f.challenge ? `Ask about: ${f.challenge}` : `Follow up on your ${label(f.kind).toLowerCase()} of ${fmtDate(f.occurred_at)}`,
-        f.overdue_days > 0 ? `${f.overdue_days} days overdue` : `Due ${fmtDate(f.due_on || f.follow_up_on)}`, 'Done',
-        done(`/api/follow-ups/${f.interaction_uuid}/done`)))));
-    replace(shell.querySelector('.timeline-slot'), Timeline(itemsOf(log)));
-  };
-  threads();
+  await load(path, render);
 }
 
 function sectionOf(title, rows, extra) {

@@ -192,7 +192,7 @@ function Devices(app) {
   return section;
 }
 
-function Install(app) {
+function Install(app, signal) {
   const box = h('div');
   const render = () => {
     replace(box);
@@ -202,11 +202,11 @@ function Install(app) {
     else box.append(h('p', {class: 'hint'}, 'Use your browser’s menu to install Rapport or add it to the home screen.'));
   };
   render();
-  document.addEventListener('rapport:install-changed', render);
+  document.addEventListener('rapport:install-changed', render, {signal});
   return card('install', 'Install', box);
 }
 
-function Sync(app) {
+function Sync(app, signal) {
   const list = h('ul', {class: 'rows'});
   const render = async () => {
     const rows = await self.RapportOutbox.all().catch(() => []);
@@ -220,7 +220,7 @@ function Sync(app) {
       }}, 'Discard'))) : h('li', null, h('p', {class: 'hint'}, 'Everything is synced.')));
   };
   render();
-  document.addEventListener('rapport:outbox', render);
+  document.addEventListener('rapport:outbox', render, {signal});
   return card('sync', 'Waiting to sync', list, h('button', {type: 'button', class: 'button', onClick: () => app.syncNow({userAsked: true})}, 'Sync now'));
 }
 
@@ -262,16 +262,18 @@ function Account(app) {
 }
 
 export async function mountSettings(view, {app}) {
+  const listening = new AbortController();
   const settings = (await optional('/api/settings')) || {};
   const logout = h('button', {type: 'button', class: 'button block', onClick: () => app.logout()}, 'Log out');
   const nav = h('nav', {class: 'jump', 'aria-label': 'Settings sections'},
     [['profile', 'Profile'], ['reminders', 'Reminders'], ['devices', 'Devices'], ['calendars', 'Calendars'], ['data', 'Import & export'], ['tokens', 'API tokens'], ['password', 'Password']]
       .map(([id, text]) => h('a', {href: `#${id}`, class: 'chip small', onClick: (e) => { e.preventDefault(); document.getElementById(id).scrollIntoView(); }}, text)));
   view.append(h('header', {class: 'top'}, h('h1', null, 'Settings')), nav,
-    Profile(app), Notifications(app, settings), Devices(app), Install(app), CalendarsSection(app), DataSection(app),
-    Cadence(app, settings), TokensSection(app), Sync(app), Password(app), logout, Account(app));
+    Profile(app), Notifications(app, settings), Devices(app), Install(app, listening.signal), CalendarsSection(app), DataSection(app),
+    Cadence(app, settings), TokensSection(app), Sync(app, listening.signal), Password(app), logout, Account(app));
   if (location.hash) {
     const target = document.getElementById(location.hash.slice(1));
     if (target) target.scrollIntoView();
   }
+  return () => listening.abort();
 }

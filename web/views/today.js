@@ -3,7 +3,6 @@ import {h, append, avatar, fmtTime, fmtDate, fmtDay, ago, empty, label} from '..
 import {optional} from '../lib/api.js';
 import {load} from '../lib/store.js';
 import {isIos, isStandalone, pushStatus, enableReminders} from '../lib/push.js';
-import {birthdayText} from './person.js';
 
 function list(data, ...keys) {
   for (const key of keys) {
@@ -70,8 +69,9 @@ function Nudges(app) {
     }
   };
   render();
-  document.addEventListener('rapport:install-changed', render);
-  box.cleanup = () => document.removeEventListener('rapport:install-changed', render);
+  const listening = new AbortController();
+  document.addEventListener('rapport:install-changed', render, {signal: listening.signal});
+  box.cleanup = () => listening.abort();
   return box;
 }
 
@@ -89,23 +89,30 @@ export async function mountToday(view, {app}) {
     h('p', {class: 'lede'}, greeting(app.me && app.me.name)), nudges, body]);
 
   const render = (data) => {
-    const meetings = [...list(data, 'to_log', 'unlogged_meetings', 'meetings_to_log'), ...list(data, 'meetings_today', 'meetings')]
+    const meetings = [...list(data, 'meetings_to_log'), ...list(data, 'meetings_today')]
       .filter((m, i, all) => all.findIndex((x) => x.id === m.id) === i);
+    const lapsed = (o) => personLink(o,
+      o.last_interaction_at ? `Last: ${ago(o.last_interaction_at)}` : 'Not met yet',
+      h('span', {class: 'badge warn'}, `${o.overdue_days} d overdue`));
     const parts = [
       section('Meetings to log', meetings.map(MeetingRow), 'meetings'),
       section('Birthdays ahead', list(data, 'birthdays').map((b) => personLink(b,
-        [b.date ? fmtDate(b.date) : birthdayText(b.birthday), b.age ? `turns ${b.age}` : ''].filter(Boolean).join(' · '),
-        b.days_until === 0 ? h('span', {class: 'badge owe'}, 'Today') : b.days_until != null ? h('span', {class: 'badge'}, `in ${b.days_until} d`) : null)), 'birthdays'),
-      section('Follow-ups due', list(data, 'follow_ups', 'followups', 'checkins', 'check_ins').map((f) => personLink(f,
-        [f.note || f.text || f.challenge || 'Follow up', f.due_on ? fmtDate(f.due_on) : ''].filter(Boolean).join(' · '))), 'followups'),
-      section('Wins to congratulate', list(data, 'wins').map((w) => personLink(w, w.title || w.text)), 'wins'),
+        [fmtDate(b.on), b.age ? `turns ${b.age}` : ''].filter(Boolean).join(' · '),
+        h('span', {class: ['badge', b.days_until === 0 ? 'owe' : '']}, b.days_until === 0 ? 'Today' : b.days_until === 1 ? 'Tomorrow' : `in ${b.days_until} d`))), 'birthdays'),
+      section('Follow-ups due', [
+        ...list(data, 'follow_ups').map((f) => personLink(f,
+          f.challenge ? `Ask about: ${f.challenge}` : `After your ${label(f.kind).toLowerCase()} on ${fmtDate(f.occurred_at)}`,
+          f.overdue_days > 0 ? h('span', {class: 'badge warn'}, `${f.overdue_days} d late`) : h('span', {class: 'badge'}, 'Today'))),
+        ...list(data, 'check_ins').map((c) => personLink(c, `Check in: ${c.text}`, h('span', {class: 'badge'}, fmtDate(c.check_in_on)))),
+      ], 'followups'),
+      section('Wins to congratulate', list(data, 'wins').map((w) => personLink(w, w.text)), 'wins'),
       section('Promises you made', list(data, 'promises').map((p) => personLink(p,
-        [label(p.category), p.note, p.due_on ? `due ${fmtDate(p.due_on)}` : ''].filter(Boolean).join(' · '))), 'promises'),
-      section('Overdue for face time', list(data, 'overdue').map((o) => personLink(o,
-        o.last_interaction_at || (o.stats && o.stats.last_interaction_at) ? `Last: ${ago(o.last_interaction_at || o.stats.last_interaction_at)}` : 'Never met yet',
-        h('span', {class: 'badge warn'}, `${o.overdue_days ?? (o.stats && o.stats.overdue_days) ?? ''} d`))), 'overdue'),
-      section('Give first', list(data, 'give_first', 'owe').map((g) => personLink(g,
-        `You got ${g.received ?? (g.stats && g.stats.received) ?? '?'}, gave ${g.gave ?? (g.stats && g.stats.gave) ?? '?'}`)), 'give-first'),
+        [label(p.category), p.note].filter(Boolean).join(': '),
+        p.due_on ? h('span', {class: ['badge', p.overdue ? 'warn' : '']}, `due ${fmtDate(p.due_on)}`) : null)), 'promises'),
+      section('Overdue for face time', list(data, 'face_time').map(lapsed), 'face-time'),
+      section('Losing touch', list(data, 'overdue').map(lapsed), 'overdue'),
+      section('Give first', list(data, 'give_first').map((g) => personLink(g,
+        `You got ${g.received}, gave ${g.gave}`, h('span', {class: 'badge owe'}, 'Give next'))), 'give-first'),
     ].filter(Boolean);
     body.replaceChildren(...(parts.length ? parts : [empty('All clear. Log a conversation, or add the people you want to keep in touch with.',
       h('div', {class: 'empty-actions'}, h('a', {class: 'button primary', href: '/log'}, 'Log a conversation'), h('a', {class: 'button', href: '/people/new'}, 'Add a person')))]));
