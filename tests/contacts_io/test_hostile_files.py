@@ -8,6 +8,8 @@ import random
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.contacts_io.google_csv import read_google_csv
 from server.contacts_io.records import NotAContactsFile
@@ -134,3 +136,48 @@ def test_random_bytes_never_raise_anything_but_not_a_contacts_file():
                 read_vcards(data)
             except NotAContactsFile:
                 pass
+
+
+_line = st.one_of(
+    st.sampled_from(
+        [
+            "BEGIN:VCARD",
+            "END:VCARD",
+            "VERSION:2.1",
+            "FN:Ada",
+            "EMAIL:a@x.org",
+            " folded",
+            "\tfolded",
+            "=",
+            "N;ENCODING=QUOTED-PRINTABLE:=C3=",
+            "PHOTO;ENCODING=b:AAA",
+            "",
+            'EMAIL;X="a:b":c@d.e',
+            "BDAY:--0230",
+            "item1.X-ABDATE:x",
+            "CATEGORIES:,,,",
+        ]
+    ),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_line, max_size=40), st.sampled_from(["\r\n", "\n", "\r", "\r\r\n"]))
+def test_any_mix_of_lines_is_read_or_refused_cleanly(lines, eol):
+    data = eol.join(lines).encode("utf-8", errors="surrogatepass")
+    try:
+        result = read_vcards(data)
+    except NotAContactsFile:
+        return
+    for record in result.records:
+        assert record.name and len(record.name) <= 200
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_as_csv_are_read_or_refused_cleanly(data):
+    try:
+        read_google_csv(b"Name,E-mail 1 - Value\r\n" + data)
+    except NotAContactsFile:
+        pass
