@@ -101,11 +101,6 @@ def due_followup_lines(user_id: int, day: date) -> list[str]:
             func.coalesce(Interaction.follow_up_snoozed_until, Interaction.follow_up_on) == day,
         ).order_by(Interaction.occurred_at)
     ))
-    links = db.session.execute(
-        select(InteractionContact.interaction_id, InteractionContact.contact_id).where(
-            InteractionContact.interaction_id.in_([i.id for i in followups] or [-1])
-        )
-    ).all()
     checkins = list(db.session.scalars(
         select(Challenge).where(Challenge.user_id == user_id, Challenge.check_in_on == day,
                                 Challenge.resolved_at.is_(None)).order_by(Challenge.id)
@@ -116,6 +111,12 @@ def due_followup_lines(user_id: int, day: date) -> list[str]:
             GiveTakeItem.delivered_at.is_(None), GiveTakeItem.due_on == day,
         ).order_by(GiveTakeItem.id)
     ))
+    interaction_ids = {i.id for i in followups} | {p.interaction_id for p in promises}
+    links = db.session.execute(
+        select(InteractionContact.interaction_id, InteractionContact.contact_id).where(
+            InteractionContact.interaction_id.in_(interaction_ids or {-1})
+        ).order_by(InteractionContact.id)
+    ).all()
     ids = {link.contact_id for link in links} | {c.contact_id for c in checkins}
     ids |= {p.contact_id for p in promises if p.contact_id}
     names = _names(user_id, ids)
@@ -129,7 +130,10 @@ def due_followup_lines(user_id: int, day: date) -> list[str]:
     for challenge in checkins:
         lines.append(f"Check in with {names.get(challenge.contact_id, 'them')}: {challenge.text}")
     for promise in promises:
-        who = names.get(promise.contact_id or -1)
+        if promise.contact_id:
+            who = names.get(promise.contact_id, "")
+        else:  # a promise to everyone who was there
+            who = ", ".join(people.get(promise.interaction_id, []))
         what = promise.note or promise.category
         lines.append(f"You promised {who}: {what}" if who else f"You promised: {what}")
     return [line[:200] for line in lines]
