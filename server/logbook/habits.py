@@ -61,15 +61,7 @@ def build_habits(user: User, now: datetime, days: int = 90) -> dict[str, Any]:
     """All six habit blocks for the window of `days` days ending at `now`."""
     start = now - timedelta(days=days)
     today = local_today(user, now)
-    logs = (
-        select(Interaction.id, Interaction.occurred_at)
-        .where(
-            Interaction.user_id == user.id,
-            Interaction.occurred_at > start,
-            Interaction.occurred_at <= now,
-        )
-        .subquery()
-    )
+    logs = Window(user.id, start, now)
     blocks = {
         "giving": _giving(user, logs, start, today),
         "empathy": _empathy(user, logs, start, now, today),
@@ -88,7 +80,22 @@ def build_habits(user: User, now: datetime, days: int = 90) -> dict[str, Any]:
     }
 
 
-def _giving(user: User, logs: Any, start: datetime, today: date) -> dict[str, Any]:
+class Window:
+    """The scoring window (start, end] for one user, as SQL conditions on each table."""
+
+    def __init__(self, user_id: int, start: datetime, end: datetime) -> None:
+        self.user_id, self.start, self.end = user_id, start, end
+
+    def on(self, model: Any) -> Any:
+        """Rows of `model` (interactions, items or links: all carry the log's time) in it."""
+        return and_(
+            model.user_id == self.user_id,
+            model.occurred_at > self.start,
+            model.occurred_at <= self.end,
+        )
+
+
+def _giving(user: User, logs: Window, start: datetime, today: date) -> dict[str, Any]:
     item = GiveTakeItem
     open_promise = and_(item.promised.is_(True), item.delivered_at.is_(None))
     row = db.session.execute(
@@ -97,9 +104,7 @@ def _giving(user: User, logs: Any, start: datetime, today: date) -> dict[str, An
             func.sum(case((item.direction == "received", 1), else_=0)),
             func.sum(case((item.promised.is_(True), 1), else_=0)),
             func.sum(case((and_(item.promised.is_(True), item.delivered_at.is_not(None)), 1), else_=0)),
-        )
-        .select_from(item)
-        .join(logs, logs.c.id == item.interaction_id)
+        ).where(logs.on(item))
     ).one()
     gave, received, made, kept = (int(v or 0) for v in row)
     overdue = db.session.scalar(
@@ -119,15 +124,15 @@ def _giving(user: User, logs: Any, start: datetime, today: date) -> dict[str, An
     }
 
 
-def _empathy(user: User, logs: Any, start: datetime, now: datetime, today: date) -> dict[str, Any]:
-    total = db.session.scalar(select(func.count()).select_from(logs)) or 0
+def _empathy(user: User, logs: Window, start: datetime, now: datetime, today: date) -> dict[str, Any]:
+    total = db.session.scalar(select(func.count()).where(logs.on(Interaction))) or 0
     caring = union(
-        select(Interaction.id)
-        .join(logs, logs.c.id == Interaction.id)
-        .where(Interaction.challenge.is_not(None)),
-        select(GiveTakeItem.interaction_id)
-        .join(logs, logs.c.id == GiveTakeItem.interaction_id)
-        .where(GiveTakeItem.direction == "gave", GiveTakeItem.category == "listening"),
+        select(Interaction.id).where(logs.on(Interaction), Interaction.challenge.is_not(None)),
+        select(GiveTakeItem.interaction_id).where(
+            logs.on(GiveTakeItem),
+            GiveTakeItem.direction == "gave",
+            GiveTakeItem.category == "listening",
+        ),
     ).subquery()
     caring_logs = db.session.scalar(select(func.count()).select_from(caring)) or 0
     row = db.session.execute(
@@ -156,7 +161,7 @@ def _empathy(user: User, logs: Any, start: datetime, now: datetime, today: date)
     }
 
 
-def _face_time(user: User, logs: Any, today: date) -> dict[str, Any]:
+def _face_time(user: User, logs: Window, today: date) -> dict[str, Any]:
     by_kind = cadence_by_kind(user)
     core = Contact.kind.in_(CORE_KINDS)
     lapsed = lapsed_condition(user, today, Contact.last_in_person_at, by_kind)
@@ -167,19 +172,18 @@ def _face_time(user: User, logs: Any, today: date) -> dict[str, Any]:
         ).where(Contact.user_id == user.id, core)
     ).one()
     core_contacts, within = int(row[0] or 0), int(row[1] or 0)
-    in_person = (
-        select(Interaction.id)
-        .join(logs, logs.c.id == Interaction.id)
-        .where(Interaction.kind == "in_person")
-        .subquery()
+    in_person_logs = (
+        db.session.scalar(
+            select(func.count()).where(logs.on(Interaction), Interaction.kind == "in_person")
+        )
+        or 0
     )
-    in_person_logs = db.session.scalar(select(func.count()).select_from(in_person)) or 0
     met = db.session.scalar(
         select(func.count(func.distinct(InteractionContact.contact_id)))
         .select_from(InteractionContact)
-        .join(in_person, in_person.c.id == InteractionContact.interaction_id)
+        .join(Interaction, Interaction.id == InteractionContact.interaction_id)
         .join(Contact, Contact.id == InteractionContact.contact_id)
-        .where(core)
+        .where(logs.on(InteractionContact), Interaction.kind == "in_person", core)
     )
     return {
         "score": None if core_contacts == 0 else _score(within / core_contacts),
@@ -239,20 +243,21 @@ def _work(user: User, start: datetime, now: datetime, today: date) -> dict[str, 
     }
 
 
-def _perspective_logs(logs: Any, direction: str, kind: str) -> Any:
+def _perspective_logs(logs: Window, direction: str, kind: str) -> Any:
     """(log id, time) of logs where advice/feedback went `direction` or a `kind` was there."""
     return union(
-        select(logs.c.id, logs.c.occurred_at)
-        .join(GiveTakeItem, GiveTakeItem.interaction_id == logs.c.id)
-        .where(GiveTakeItem.direction == direction, GiveTakeItem.category.in_(PERSPECTIVE)),
-        select(logs.c.id, logs.c.occurred_at)
-        .join(InteractionContact, InteractionContact.interaction_id == logs.c.id)
+        select(GiveTakeItem.interaction_id.label("id"), GiveTakeItem.occurred_at).where(
+            logs.on(GiveTakeItem),
+            GiveTakeItem.direction == direction,
+            GiveTakeItem.category.in_(PERSPECTIVE),
+        ),
+        select(InteractionContact.interaction_id.label("id"), InteractionContact.occurred_at)
         .join(Contact, Contact.id == InteractionContact.contact_id)
-        .where(Contact.kind == kind),
+        .where(logs.on(InteractionContact), Contact.kind == kind),
     ).subquery()
 
 
-def _unique_voice(user: User, logs: Any, days: int) -> dict[str, Any]:
+def _unique_voice(user: User, logs: Window, days: int) -> dict[str, Any]:
     heard_q = _perspective_logs(logs, "received", "mentor")
     offered_q = _perspective_logs(logs, "gave", "mentee")
     heard, last_heard = db.session.execute(
@@ -265,9 +270,8 @@ def _unique_voice(user: User, logs: Any, days: int) -> dict[str, Any]:
         db.session.execute(
             select(Contact.kind, func.count(func.distinct(InteractionContact.interaction_id)))
             .select_from(InteractionContact)
-            .join(logs, logs.c.id == InteractionContact.interaction_id)
             .join(Contact, Contact.id == InteractionContact.contact_id)
-            .where(Contact.kind.in_(("mentor", "mentee")))
+            .where(logs.on(InteractionContact), Contact.kind.in_(("mentor", "mentee")))
             .group_by(Contact.kind)
         ).all()
     )

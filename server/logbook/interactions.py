@@ -78,6 +78,7 @@ def _save(user: User, uuid: str, data: dict[str, Any], now: datetime) -> tuple[I
     if not changed:
         return interaction, created
     interaction.updated_at = now
+    tally_links(interaction)
     db.session.flush()
     _sync_challenges(user, interaction, data.get("challenge_check_in_on"))
     congratulate_wins_from_log(user, interaction)
@@ -85,6 +86,19 @@ def _save(user: User, uuid: str, data: dict[str, Any], now: datetime) -> tuple[I
     if created or before != after or old_clock != (interaction.occurred_at, interaction.kind):
         refresh_last_seen(user.id, before | after)
     return interaction, created
+
+
+def tally_links(interaction: Interaction) -> None:
+    """Copy the log's time onto its items and links, and each person's counts onto links."""
+    for item in interaction.items:
+        item.occurred_at = interaction.occurred_at
+    for link in interaction.contact_links:
+        mine = [i for i in interaction.items if i.contact_id in (None, link.contact_id)]
+        link.occurred_at = interaction.occurred_at
+        link.gave_count = sum(
+            1 for i in mine if i.direction == "gave" and not (i.promised and i.delivered_at is None)
+        )
+        link.received_count = sum(1 for i in mine if i.direction == "received")
 
 
 def _check_references(user: User, data: dict[str, Any], now: datetime) -> None:

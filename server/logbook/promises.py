@@ -11,7 +11,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import User
 from ..models.interactions import GiveTakeItem, Interaction, InteractionContact
-from .interactions import contact_names
+from .interactions import contact_names, tally_links
 
 
 def promise_list_query(
@@ -88,4 +88,7 @@ def deliver_promise(user: User, item_id: int, now: datetime) -> GiveTakeItem:
         raise ApiError(404, "No such promise.")
     if item.delivered_at is None:
         item.delivered_at = now
+        interaction = db.session.get(Interaction, item.interaction_id)
+        if interaction is not None:
+            tally_links(interaction)  # a kept promise now counts as given
     return item

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, func, select
 
 from ..extensions import db
 from ..models import Contact, User
-from ..models.interactions import GiveTakeItem, Interaction, InteractionContact
+from ..models.interactions import InteractionContact
 from .cadence import cadence_by_kind, cadence_of, due_on, lapsed_condition, overdue_days
 from .clock import local_today
 
@@ -23,30 +23,17 @@ BALANCE_WINDOW = timedelta(days=365)
 
 def give_take_counts(user: User, now: datetime) -> Select[Any]:
     """SELECT contact_id, gave, received over the balance window, grouped by contact."""
-    item, link, log = GiveTakeItem, InteractionContact, Interaction
-    gave = func.sum(
-        case(
-            (and_(item.direction == "gave", ~and_(item.promised, item.delivered_at.is_(None))), 1),
-            else_=0,
-        )
-    )
-    received = func.sum(case((item.direction == "received", 1), else_=0))
+    link = InteractionContact
     return (
-        select(link.contact_id, gave.label("gave"), received.label("received"))
-        .select_from(link)
-        .join(log, log.id == link.interaction_id)
-        .join(
-            item,
-            and_(
-                item.interaction_id == link.interaction_id,
-                or_(item.contact_id.is_(None), item.contact_id == link.contact_id),
-            ),
+        select(
+            link.contact_id,
+            func.sum(link.gave_count).label("gave"),
+            func.sum(link.received_count).label("received"),
         )
         .where(
             link.user_id == user.id,
-            log.user_id == user.id,
-            log.occurred_at >= now - BALANCE_WINDOW,
-            log.occurred_at <= now + timedelta(days=1),
+            link.occurred_at >= now - BALANCE_WINDOW,
+            link.occurred_at <= now + timedelta(days=1),
         )
         .group_by(link.contact_id)
     )

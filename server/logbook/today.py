@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, exists, func, not_, select
 
 from ..extensions import db
 from ..models import Contact, User
-from ..models.interactions import Interaction
+from ..models.interactions import Interaction, InteractionContact
 from .birthdays import birthday_condition, birthday_row, occurrence_between
 from .cadence import (
     CORE_KINDS,
@@ -100,14 +100,16 @@ def meeting_lists(
 def _meeting_block(user: User, stmt: Select[Any], cap: int, now: datetime) -> dict[str, Any]:
     meetings = list(db.session.scalars(stmt.limit(cap)))
     total = _count(stmt) if len(meetings) == cap else len(meetings)
-    logged = set(
-        db.session.scalars(
-            select(Interaction.meeting_id).where(
-                Interaction.user_id == user.id,
-                Interaction.meeting_id.in_([m.id for m in meetings] or [0]),
+    logged: set[int | None] = set()
+    if meetings:
+        logged = set(
+            db.session.scalars(
+                select(Interaction.meeting_id).where(
+                    Interaction.user_id == user.id,
+                    Interaction.meeting_id.in_([m.id for m in meetings]),
+                )
             )
         )
-    )
     ids = {
         cid
         for m in meetings
@@ -251,25 +253,32 @@ def open_promises(user: User, today: date, cap: int) -> dict[str, Any]:
 
 def give_first(user: User, now: datetime, cap: int) -> dict[str, Any]:
     """People I received more from than I gave to over 12 months, biggest gap first."""
-    counts = give_take_counts(user, now).subquery()
-    stmt = (
-        select(counts.c.contact_id, counts.c.gave, counts.c.received, Contact.name,
-               Contact.last_interaction_at)
-        .join(Contact, Contact.id == counts.c.contact_id)
-        .where(counts.c.received > counts.c.gave)
-    )
-    rows = db.session.execute(
-        stmt.order_by((counts.c.received - counts.c.gave).desc(), Contact.name, Contact.id).limit(cap)
+    counts = give_take_counts(user, now)
+    owed = db.session.execute(
+        counts.having(func.sum(InteractionContact.received_count) > func.sum(
+            InteractionContact.gave_count
+        ))
     ).all()
-    total = _count(stmt) if len(rows) == cap else len(rows)
+    names = {}
+    rows = sorted(owed, key=lambda r: (int(r.gave) - int(r.received), r.contact_id))[:cap]
+    if rows:
+        names = {
+            row.id: row
+            for row in db.session.execute(
+                select(Contact.id, Contact.name, Contact.last_interaction_at).where(
+                    Contact.user_id == user.id, Contact.id.in_([r.contact_id for r in rows])
+                )
+            )
+        }
     items = [
         {
-            "contact": {"id": row.contact_id, "name": row.name},
+            "contact": {"id": row.contact_id, "name": names[row.contact_id].name},
             "gave": int(row.gave),
             "received": int(row.received),
             "balance": int(row.gave) - int(row.received),
-            "last_interaction_at": row.last_interaction_at,
+            "last_interaction_at": names[row.contact_id].last_interaction_at,
         }
         for row in rows
+        if row.contact_id in names
     ]
-    return _block(items, total)
+    return _block(items, len(owed))

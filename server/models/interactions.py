@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -39,8 +40,11 @@ class Interaction(Base):
 
     __tablename__ = "interactions"
     __table_args__ = (
-        Index("ix_interactions_user_id_occurred_at", "user_id", "occurred_at"),
-        Index("ix_interactions_user_id_follow_up_on", "user_id", "follow_up_on"),
+        Index("ix_interactions_user_id_occurred_at", "user_id", "occurred_at", "kind"),
+        Index(
+            "ix_interactions_user_id_follow_up",
+            "user_id", "follow_up_done_at", "follow_up_on", "follow_up_snoozed_until",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -96,12 +100,21 @@ class Interaction(Base):
 
 
 class InteractionContact(Base):
-    """A person who took part in an interaction."""
+    """A person who took part in an interaction.
+
+    `occurred_at`, `gave_count` and `received_count` are copies kept by the log service (the
+    interaction's time; what was given to / received from this person in it, open promises
+    not counted) so a 12-month balance over thousands of people is one index range scan.
+    """
 
     __tablename__ = "interaction_contacts"
     __table_args__ = (
         UniqueConstraint("interaction_id", "contact_id"),
-        Index("ix_interaction_contacts_user_id_contact_id", "user_id", "contact_id"),
+        Index("ix_interaction_contacts_user_id_contact_id", "user_id", "contact_id", "occurred_at"),
+        Index(
+            "ix_interaction_contacts_user_id_occurred_at",
+            "user_id", "occurred_at", "contact_id", "gave_count", "received_count",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -112,6 +125,9 @@ class InteractionContact(Base):
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    gave_count: Mapped[int] = mapped_column(SmallInteger, default=0)
+    received_count: Mapped[int] = mapped_column(SmallInteger, default=0)
 
 
 class GiveTakeItem(Base):
@@ -124,6 +140,10 @@ class GiveTakeItem(Base):
     __tablename__ = "give_take_items"
     __table_args__ = (
         Index("ix_give_take_items_user_id_promised", "user_id", "promised", "delivered_at"),
+        Index(
+            "ix_give_take_items_user_id_occurred_at",
+            "user_id", "occurred_at", "direction", "category", "interaction_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -134,6 +154,8 @@ class GiveTakeItem(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
+    # A copy of the interaction's time, kept by the log service, for windowed counts.
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     direction: Mapped[str] = mapped_column(String(8))
     category: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(String(500), default="")

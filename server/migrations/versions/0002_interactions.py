@@ -34,8 +34,8 @@ def upgrade():
     )
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interactions_meeting_id'), ['meeting_id'], unique=False)
-        batch_op.create_index('ix_interactions_user_id_follow_up_on', ['user_id', 'follow_up_on'], unique=False)
-        batch_op.create_index('ix_interactions_user_id_occurred_at', ['user_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_interactions_user_id_follow_up', ['user_id', 'follow_up_done_at', 'follow_up_on', 'follow_up_snoozed_until'], unique=False)
+        batch_op.create_index('ix_interactions_user_id_occurred_at', ['user_id', 'occurred_at', 'kind'], unique=False)
 
     op.create_table('challenges',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -62,6 +62,7 @@ def upgrade():
     sa.Column('interaction_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('direction', sa.String(length=8), nullable=False),
     sa.Column('category', sa.String(length=16), nullable=False),
     sa.Column('note', sa.String(length=500), nullable=False),
@@ -77,6 +78,7 @@ def upgrade():
     with op.batch_alter_table('give_take_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_give_take_items_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_give_take_items_interaction_id'), ['interaction_id'], unique=False)
+        batch_op.create_index('ix_give_take_items_user_id_occurred_at', ['user_id', 'occurred_at', 'direction', 'category', 'interaction_id'], unique=False)
         batch_op.create_index('ix_give_take_items_user_id_promised', ['user_id', 'promised', 'delivered_at'], unique=False)
 
     op.create_table('interaction_contacts',
@@ -84,6 +86,9 @@ def upgrade():
     sa.Column('interaction_id', sa.Integer(), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('gave_count', sa.SmallInteger(), nullable=False),
+    sa.Column('received_count', sa.SmallInteger(), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_interaction_contacts_contact_id_contacts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['interaction_id'], ['interactions.id'], name=op.f('fk_interaction_contacts_interaction_id_interactions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_interaction_contacts_user_id_users'), ondelete='CASCADE'),
@@ -92,7 +97,8 @@ def upgrade():
     )
     with op.batch_alter_table('interaction_contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interaction_contacts_contact_id'), ['contact_id'], unique=False)
-        batch_op.create_index('ix_interaction_contacts_user_id_contact_id', ['user_id', 'contact_id'], unique=False)
+        batch_op.create_index('ix_interaction_contacts_user_id_contact_id', ['user_id', 'contact_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_interaction_contacts_user_id_occurred_at', ['user_id', 'occurred_at', 'contact_id', 'gave_count', 'received_count'], unique=False)
 
     op.create_table('wins',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -119,12 +125,14 @@ def downgrade():
 
     op.drop_table('wins')
     with op.batch_alter_table('interaction_contacts', schema=None) as batch_op:
+        batch_op.drop_index('ix_interaction_contacts_user_id_occurred_at')
         batch_op.drop_index('ix_interaction_contacts_user_id_contact_id')
         batch_op.drop_index(batch_op.f('ix_interaction_contacts_contact_id'))
 
     op.drop_table('interaction_contacts')
     with op.batch_alter_table('give_take_items', schema=None) as batch_op:
         batch_op.drop_index('ix_give_take_items_user_id_promised')
+        batch_op.drop_index('ix_give_take_items_user_id_occurred_at')
         batch_op.drop_index(batch_op.f('ix_give_take_items_interaction_id'))
         batch_op.drop_index(batch_op.f('ix_give_take_items_contact_id'))
 
@@ -137,7 +145,7 @@ def downgrade():
     op.drop_table('challenges')
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.drop_index('ix_interactions_user_id_occurred_at')
-        batch_op.drop_index('ix_interactions_user_id_follow_up_on')
+        batch_op.drop_index('ix_interactions_user_id_follow_up')
         batch_op.drop_index(batch_op.f('ix_interactions_meeting_id'))
 
     op.drop_table('interactions')
