@@ -267,7 +267,8 @@ def plan_birthdays(
     )
     planned = []
     for contact in contacts:
-        for day, birthday, lead in targets[(contact.birthday_month, contact.birthday_day)]:
+        month_day = (contact.birthday_month or 0, contact.birthday_day or 0)
+        for day, birthday, lead in targets.get(month_day, []):
             planned.append(_birthday_reminder(user, contact, day, birthday, lead, settings,
                                               base_url))
     return planned

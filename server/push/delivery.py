@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -76,9 +76,10 @@ def _shared_session(app: Flask) -> PostSession:
     """One guarded HTTP session per app, reused for every push (keeps connections alive)."""
     from ..outbound import guarded_session
 
-    session = app.extensions.get("rapport.push_session")
+    session: PostSession | None = app.extensions.get("rapport.push_session")
     if session is None:
-        session = guarded_session(allow_private=bool(app.config["ALLOW_PRIVATE_URLS"]))
+        guarded = guarded_session(allow_private=bool(app.config["ALLOW_PRIVATE_URLS"]))
+        session = cast(PostSession, guarded)
         app.extensions["rapport.push_session"] = session
     return session
 
