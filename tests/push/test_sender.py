@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -13,8 +13,6 @@ from server.outbound import guarded_session
 from server.push.payload import MAX_PLAINTEXT_BYTES, build_payload, encode_payload, topic_for
 from server.push.sender import parse_retry_after, send_push
 from tests.push_service import PushService
-
-from datetime import UTC, datetime
 
 
 def _pem() -> str:
@@ -112,8 +110,8 @@ def test_a_hanging_service_times_out_as_retry():
 
 
 def test_redirects_are_not_followed():
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     hits = []
 
