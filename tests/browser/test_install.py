@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .conftest import CHROMIUM, LAUNCH_ARGS, PHONE, wait_for_service_worker
+from playwright.sync_api import expect
+
+from .conftest import CHROMIUM, LAUNCH_ARGS, PHONE, shoot, sign_up, wait_for_service_worker
 
 
 def test_app_is_installable(playwright_instance: Any, live_server: Any, tmp_path: Path) -> None:
@@ -31,3 +33,24 @@ def test_app_is_installable(playwright_instance: Any, live_server: Any, tmp_path
         assert json.loads(manifest["data"])["short_name"] == "Rapport"
     finally:
         context.close()
+
+
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+def test_iphone_safari_gets_the_add_to_home_screen_hint(browser: Any, live_server: Any, console: Any) -> None:
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, user_agent=IPHONE_SAFARI, is_mobile=True
+    )
+    context.on("page", console.attach)
+    try:
+        page = context.new_page()
+        sign_up(page)
+        expect(page.get_by_test_id("ios-hint")).to_contain_text("Add to Home Screen")
+        shoot(page, "today-iphone-hint")
+    finally:
+        context.close()
+    assert console.errors == []

@@ -4,6 +4,7 @@ import {api} from './api.js';
 
 /** Where this browser stands: 'unsupported' | 'needs-install' | 'denied' | 'off' | 'on'. */
 export async function pushStatus() {
+  if (iosNeedsInstall()) return 'needs-install';
   if (!('serviceWorker' in navigator) || !('Notification' in self)) return iosNeedsInstall() ? 'needs-install' : 'unsupported';
   if (!('PushManager' in self)) return iosNeedsInstall() ? 'needs-install' : 'unsupported';
   if (Notification.permission === 'denied') return 'denied';
