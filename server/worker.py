@@ -40,10 +40,14 @@ def record_heartbeat(now: datetime, figures: dict[str, int]) -> None:
     db.session.commit()
 
 
-def run_pass(now: datetime, owner: str | None = None) -> dict[str, int]:
+def run_pass(
+    now: datetime, owner: str | None = None, sync_calendars: bool = True
+) -> dict[str, int]:
     """One full pass: sync due calendars, plan, deliver. Returns counts for logging."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    figures = {"calendars_synced": sync_due_calendars(now)}
+    figures: dict[str, int] = {}
+    if sync_calendars:
+        figures["calendars_synced"] = sync_due_calendars(now)
     figures.update(plan_all(now, app.config["BASE_URL"]))
     delivered = deliver_due(
         push_context_from_app(app), now, owner or lease_owner(), rules=delivery_rules()
@@ -61,20 +65,53 @@ def seconds_until_next(now: datetime, tick: float) -> float:
     return max(0.0, min(tick, (due - now).total_seconds()))
 
 
+def sync_calendars_forever(app: Flask, stop: threading.Event) -> None:
+    """Keep calendars in sync on their own thread, so a slow feed never delays a push."""
+    tick = float(app.config["WORKER_TICK_SECONDS"])
+    with app.app_context():
+        while not stop.is_set():
+            try:
+                sync_due_calendars(utcnow())
+            except Exception:
+                log.exception("calendar sync failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+            stop.wait(tick)
+
+
 def run_forever(
     app: Flask, stop_after: float | None = None, stop: threading.Event | None = None
 ) -> None:
-    """Run passes until interrupted, sleeping until the next due row or a short tick."""
+    """Run passes until interrupted, sleeping until the next due row or a short tick.
+
+    Calendar feeds are fetched on a thread of their own (parsing runs in a child process):
+    a feed that takes its full deadline to answer must not hold back a due notification.
+    """
     started = time.monotonic()
     stop = stop or threading.Event()
     tick = float(app.config["WORKER_TICK_SECONDS"])
+    calendars = threading.Thread(
+        target=sync_calendars_forever, args=(app, stop), name="calendar-sync", daemon=True
+    )
+    calendars.start()
+    try:
+        _deliver_forever(app, stop, started, stop_after, tick)
+    finally:
+        stop.set()
+        calendars.join(timeout=tick + 5)
+
+
+def _deliver_forever(
+    app: Flask, stop: threading.Event, started: float, stop_after: float | None, tick: float
+) -> None:
     with app.app_context():
         while not stop.is_set():
             if stop_after is not None and time.monotonic() - started >= stop_after:
                 break
             wait = tick
             try:
-                run_pass(utcnow())
+                run_pass(utcnow(), sync_calendars=False)
                 wait = seconds_until_next(utcnow(), tick)
             except Exception:
                 log.exception("worker pass failed")
