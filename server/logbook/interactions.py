@@ -90,15 +90,7 @@ def _save(user: User, uuid: str, data: dict[str, Any], now: datetime) -> tuple[I
 
 def tally_links(interaction: Interaction) -> None:
     """Copy the log's time onto its items and links, and each person's counts onto links."""
-    for item in interaction.items:
-        item.occurred_at = interaction.occurred_at
-    for link in interaction.contact_links:
-        mine = [i for i in interaction.items if i.contact_id in (None, link.contact_id)]
-        link.occurred_at = interaction.occurred_at
-        link.gave_count = sum(
-            1 for i in mine if i.direction == "gave" and not (i.promised and i.delivered_at is None)
-        )
-        link.received_count = sum(1 for i in mine if i.direction == "received")
+    interaction.refresh_copies()
 
 
 def _check_references(user: User, data: dict[str, Any], now: datetime) -> None:

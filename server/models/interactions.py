@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -14,8 +15,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
 
@@ -64,17 +66,31 @@ class Interaction(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contact_links: Mapped[list[InteractionContact]] = relationship(
+        back_populates="interaction",
         cascade="all, delete-orphan",
         passive_deletes=True,
         lazy="selectin",
         order_by="InteractionContact.id",
     )
     items: Mapped[list[GiveTakeItem]] = relationship(
+        back_populates="interaction",
         cascade="all, delete-orphan",
         passive_deletes=True,
         lazy="selectin",
         order_by="GiveTakeItem.id",
     )
+
+    def refresh_copies(self) -> None:
+        """Copy this log's time onto its items and links, and each person's counts onto links."""
+        for item in self.items:
+            item.occurred_at = self.occurred_at
+        for link in self.contact_links:
+            mine = [i for i in self.items if i.contact_id in (None, link.contact_id)]
+            link.occurred_at = self.occurred_at
+            link.gave_count = sum(
+                1 for i in mine if i.direction == "gave" and not (i.promised and i.delivered_at is None)
+            )
+            link.received_count = sum(1 for i in mine if i.direction == "received")
 
     @property
     def contact_ids(self) -> list[int]:
@@ -129,6 +145,8 @@ class InteractionContact(Base):
     gave_count: Mapped[int] = mapped_column(SmallInteger, default=0)
     received_count: Mapped[int] = mapped_column(SmallInteger, default=0)
 
+    interaction: Mapped[Interaction] = relationship(back_populates="contact_links")
+
 
 class GiveTakeItem(Base):
     """Something I gave or received in an interaction; a 'gave' item may be a promise.
@@ -163,6 +181,8 @@ class GiveTakeItem(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    interaction: Mapped[Interaction] = relationship(back_populates="items")
 
     @property
     def is_open_promise(self) -> bool:
@@ -210,3 +230,19 @@ class Win(Base):
     happened_on: Mapped[date] = mapped_column(Date)
     congratulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_log_copies(session: Session, _context: Any, _instances: Any) -> None:
+    """Whoever writes the log (API, restore, scripts), the copied times and counts stay right."""
+    touched: dict[int, Interaction] = {}
+    for obj in list(session.new) + list(session.dirty):
+        parent: Interaction | None = None
+        if isinstance(obj, Interaction):
+            parent = obj
+        elif isinstance(obj, GiveTakeItem | InteractionContact):
+            parent = obj.interaction
+        if parent is not None and parent not in session.deleted:
+            touched[id(parent)] = parent
+    for parent in touched.values():
+        parent.refresh_copies()
