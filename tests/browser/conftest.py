@@ -70,8 +70,9 @@ class LiveServer:
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[LiveServer]:
     """The app under test, listening on a free port for the browser."""
-    app.config["BASE_URL"] = "http://127.0.0.1"
-    server = LiveServer(app).start()
+    server = LiveServer(app)
+    app.config["BASE_URL"] = server.url
+    server.start()
     yield server
     server.stop()
 
@@ -146,13 +147,13 @@ def page(context: Any) -> Any:
     return context.new_page()
 
 
-def shoot(page: Any, name: str) -> None:
+def shoot(page: Any, name: str, full_page: bool = False) -> None:
     """Save a phone-size screenshot, light and dark, for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         page.evaluate("() => document.fonts.ready")
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"))
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"), full_page=full_page)
     page.emulate_media(color_scheme="light")
 
 

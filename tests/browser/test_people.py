@@ -64,3 +64,31 @@ def test_search_finds_people_as_you_type(page: Any, console: Any) -> None:
     expect(people.get_by_role("link")).to_have_count(1)
     page.get_by_label("Search people").fill("nobody here")
     expect(page.get_by_text("Nobody matches")).to_be_visible()
+
+
+VCARDS = b"""BEGIN:VCARD\r
+VERSION:3.0\r
+FN:Ada Lovelace\r
+EMAIL:ada@example.com\r
+BDAY:--12-10\r
+END:VCARD\r
+BEGIN:VCARD\r
+VERSION:3.0\r
+FN:Grace Hopper\r
+ORG:US Navy\r
+END:VCARD\r
+"""
+
+
+def test_import_contacts_from_a_phone_export_shows_the_report(page: Any) -> None:
+    sign_up(page)
+    page.goto("/settings")
+    page.get_by_label("Import contacts").set_input_files(
+        files=[{"name": "contacts.vcf", "mimeType": "text/vcard", "buffer": VCARDS}]
+    )
+    report = page.get_by_test_id("import-report")
+    expect(report).to_contain_text("2 added")
+    page.get_by_role("link", name="People").click()
+    people = page.get_by_role("list", name="People")
+    expect(people.get_by_role("link")).to_have_count(2)
+    expect(people.get_by_text("Grace Hopper")).to_be_visible()

@@ -107,6 +107,10 @@ def test_every_screen_fits_the_phone_and_has_no_console_errors(page: Any) -> Non
         page.wait_for_load_state("networkidle")
         assert fits_width(page), f"{name} scrolls sideways at 390 px"
         shoot(page, name)
+        if name == "settings":
+            for card in ("reminders", "calendars", "data", "tokens", "account"):
+                page.evaluate("(id) => document.getElementById(id).scrollIntoView()", card)
+                shoot(page, f"settings-{card}")
     page.get_by_role("link", name="Log", exact=True).last.click()
     page.get_by_role("heading", name="Log").wait_for()
     page.get_by_role("group", name="I gave").get_by_text("Intro").click()

@@ -121,7 +121,7 @@ function Notifications(app, settings) {
     box('digest_enabled', 'Weekly digest: people to give to this week'),
     h('div', {class: 'two'}, field('Digest day', weekday), field('at', time('digest_time', settings.digest_time))),
     h('fieldset', {class: 'field'}, h('legend', null, 'Quiet hours'),
-      h('div', {class: 'two'}, field('From', time('quiet_hours_start', settings.quiet_hours_start)), field('To', time('quiet_hours_end', settings.quiet_hours_end))),
+      h('div', {class: 'two'}, field('Quiet from', time('quiet_hours_start', settings.quiet_hours_start)), field('Quiet until', time('quiet_hours_end', settings.quiet_hours_end))),
       h('p', {class: 'hint'}, 'Nothing buzzes in between; it waits until the morning.')),
     h('button', {type: 'submit', class: 'button primary'}, 'Save reminders'));
   saveForm(form, app, async () => {

@@ -1,0 +1,38 @@
+"""Settings: API tokens shown once, profile and reminder preferences saved to the server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from .conftest import api_call, sign_up
+
+
+def test_api_token_is_shown_once_and_works(page: Any, live_server: Any) -> None:
+    sign_up(page)
+    page.goto("/settings")
+    page.get_by_label("Token name").fill("iPhone Shortcut")
+    page.get_by_role("button", name="Create token").click()
+    token = page.get_by_test_id("new-token").input_value()
+    assert token
+    answer = page.request.get(f"{live_server.url}/api/contacts", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status == 200
+    page.reload()
+    expect(page.get_by_role("button", name="Revoke iPhone Shortcut")).to_be_visible()
+    expect(page.get_by_test_id("new-token")).to_have_count(0)
+
+
+def test_profile_and_quiet_hours_are_saved(page: Any) -> None:
+    sign_up(page)
+    page.goto("/settings")
+    page.get_by_label("Name").first.fill("Maya P.")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    page.get_by_label("Quiet from").fill("21:30")
+    page.get_by_label("Quiet until").fill("07:15")
+    page.get_by_role("button", name="Save reminders").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    settings = api_call(page, "GET", "/api/settings")["body"]
+    assert (settings["quiet_hours_start"], settings["quiet_hours_end"]) == ("21:30", "07:15")
+    assert api_call(page, "GET", "/api/auth/me")["body"]["name"] == "Maya P."
