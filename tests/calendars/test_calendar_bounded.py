@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from .icsbuild import vcalendar, vevent
 
 from server.calendars.bounded import ParseLimits, parse_bounded
 from server.calendars.parse import FeedError, parse_feed
+
+from .icsbuild import vcalendar, vevent
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 END = datetime(2026, 3, 20, tzinfo=UTC)

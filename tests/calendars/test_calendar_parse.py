@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from .icsbuild import vcalendar, vevent, vtimezone_no_tzname
 
 from server.calendars.parse import MAX_PER_SERIES, FeedError, ParsedFeed, parse_feed
+
+from .icsbuild import vcalendar, vevent, vtimezone_no_tzname
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 END = datetime(2026, 4, 30, tzinfo=UTC)

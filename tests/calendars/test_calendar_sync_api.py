@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from .feedserver import FeedServer, Route
 from flask import Flask
-from .icsbuild import vcalendar, vevent
 from sqlalchemy import select
 
 from server.calendars.sync import sync_due_calendars
 from server.extensions import db
 from server.models import ContactEmail
 from server.models.calendars import Calendar, Meeting
+
+from .feedserver import FeedServer, Route
+from .icsbuild import vcalendar, vevent
 
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 

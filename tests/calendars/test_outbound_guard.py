@@ -7,7 +7,6 @@ import threading
 
 import pytest
 import requests
-from .feedserver import FeedServer, Route, chunked_body, drip, drip_headers, gzip_bomb, redirect
 
 from server import outbound
 from server.outbound import (
@@ -20,6 +19,8 @@ from server.outbound import (
     is_public_ip,
     next_hop,
 )
+
+from .feedserver import FeedServer, Route, chunked_body, drip, drip_headers, gzip_bomb, redirect
 
 PRIVATE_SPELLINGS = [
     "https://127.0.0.1/feed.ics",
