@@ -1,7 +1,7 @@
 // Boot: register the service worker, route by path, mount the view, keep the outbox moving.
 import {h, replace} from './lib/dom.js';
 import {api, ApiError, forgetCsrf} from './lib/api.js';
-import {markSignedIn, wasSignedIn, forgetResponses, clearPersonalData, invalidate} from './lib/store.js';
+import {markSignedIn, wasSignedIn, hasAccount, forgetResponses, clearPersonalData, invalidate} from './lib/store.js';
 import {recheckReminders} from './lib/push.js';
 import {mountToday} from './views/today.js';
 import {mountPeople} from './views/people.js';
@@ -85,7 +85,7 @@ async function render() {
   const [re, mount, tab, isPublic] = match;
   if (!isPublic && !state.me) {
     const next = location.pathname + location.search;
-    navigate(wasSignedIn() ? `/login?next=${encodeURIComponent(next)}` : `/welcome?next=${encodeURIComponent(next)}`, {replace: true});
+    navigate(hasAccount() ? `/login?next=${encodeURIComponent(next)}` : `/welcome?next=${encodeURIComponent(next)}`, {replace: true});
     return;
   }
   if (isPublic && state.me) {
@@ -180,6 +180,12 @@ function renderBanner() {
 }
 
 async function updatePending() {
+  if (!state.me) {
+    // Signed out: nothing to show, and opening the outbox would recreate the database.
+    state.pending = state.failed = 0;
+    renderBanner();
+    return;
+  }
   try {
     const rows = await outbox.all();
     state.failed = rows.filter((r) => r.error && r.error.permanent).length;

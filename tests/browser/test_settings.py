@@ -36,3 +36,25 @@ def test_profile_and_quiet_hours_are_saved(page: Any) -> None:
     settings = api_call(page, "GET", "/api/settings")["body"]
     assert (settings["quiet_hours_start"], settings["quiet_hours_end"]) == ("21:30", "07:15")
     assert api_call(page, "GET", "/api/auth/me")["body"]["name"] == "Maya P."
+
+
+def test_logout_forgets_personal_data_on_the_device(page: Any) -> None:
+    sign_up(page)
+    api_call(page, "POST", "/api/contacts", {"name": "Tom Baker"})
+    page.goto("/people")
+    expect(page.get_by_text("Tom Baker")).to_be_visible()
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function("async () => (await caches.keys()).includes('rapport-api')")
+    page.goto("/settings")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    kept = page.evaluate("""async () => ({
+        caches: await caches.keys(),
+        databases: (await indexedDB.databases()).map((d) => d.name),
+        signedIn: localStorage.getItem('rapport.signedIn'),
+    })""")
+    assert "rapport-api" not in kept["caches"]
+    assert "rapport" not in kept["databases"]
+    assert kept["signedIn"] is None
+    page.goto("/people")
+    page.wait_for_url("**/login?next=%2Fpeople")

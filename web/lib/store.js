@@ -6,6 +6,7 @@ import './outbox.js';
 const memory = new Map();
 const API_CACHE = 'rapport-api';
 const SIGNED_IN = 'rapport.signedIn';
+const KNOWN = 'rapport.hasAccount'; // survives logout: returning people see "Log in" first
 
 /**
  * Render from what we saw last, then from the network.
@@ -39,9 +40,16 @@ export function invalidate(...prefixes) {
 
 export function markSignedIn(on) {
   try {
-    if (on) localStorage.setItem(SIGNED_IN, '1');
+    if (on) {
+      localStorage.setItem(SIGNED_IN, '1');
+      localStorage.setItem(KNOWN, '1');
+    }
     else localStorage.removeItem(SIGNED_IN);
   } catch { /* private mode */ }
+}
+
+export function hasAccount() {
+  try { return localStorage.getItem(KNOWN) === '1'; } catch { return false; }
 }
 
 export function wasSignedIn() {
