@@ -136,3 +136,44 @@ def test_a_meeting_logged_before_its_prompt_is_due_gets_none(
         "meeting_id": meeting["id"], "gave": [], "received": []})
     worker_pass(app, now + timedelta(minutes=40))
     assert push_service.received == []
+
+
+def test_a_feed_that_drips_does_not_hold_back_a_due_prompt(
+    app: Flask, auth_client: Any, user: Any, feed_server: FeedServer, push_service: PushService
+) -> None:
+    """The real worker loop: one calendar answers one byte at a time (it would use its whole
+    60-second fetch deadline) while a prompt from another calendar falls due."""
+    import threading
+
+    from server.worker import run_forever
+    from tests.calendars.feedserver import drip
+
+    auth_client.patch("/api/settings", json={"quiet_hours_start": "00:00", "quiet_hours_end": "00:00",
+                                             "prompt_delay_minutes": 0})
+    auth_client.post("/api/contacts", json={"name": "Tom", "emails": ["tom@acme.example"]})
+    now = utcnow()
+    # The call ends a few seconds from now; its prompt is due the moment it ends.
+    call = vevent(uid="call-2", summary="Call with Tom", dtstart=ics_time(now - timedelta(minutes=30)),
+                  dtend=ics_time(now + timedelta(seconds=4)),
+                  extra="ATTENDEE;CN=Tom;PARTSTAT=ACCEPTED:mailto:tom@acme.example")
+    feed_server.routes["/good.ics"] = Route(body=vcalendar(call))
+    auth_client.post("/api/push/subscriptions", json=push_service.new_subscription())
+    auth_client.post("/api/calendars", json={"name": "Work", "url": feed_server.url("/good.ics")})
+    worker_pass(app, utcnow())
+    assert push_service.received == []  # planned, not yet due
+    # A second calendar whose server drips arrives before the call ends.
+    stop_drip = threading.Event()
+    feed_server.routes["/slow.ics"] = Route(handler=drip(stop_drip, interval=0.5))
+    auth_client.post("/api/calendars", json={"name": "Slow", "url": feed_server.url("/slow.ics")})
+    stop = threading.Event()
+    loop = threading.Thread(target=run_forever, args=(app,), kwargs={"stop": stop}, daemon=True)
+    loop.start()
+    try:
+        # The slow feed is being fetched while the prompt goes out.
+        payloads = push_service.wait_for(1, timeout=20)
+        assert "/slow.ics" in feed_server.paths()
+        assert payloads and payloads[0]["kind"] == "meeting"
+    finally:
+        stop.set()
+        stop_drip.set()
+        loop.join(timeout=70)
