@@ -87,9 +87,9 @@ def _shared_session(app: Flask) -> PostSession:
 def worker_id() -> str:
     """A lease owner name unique to this process run."""
     import os
-    import socket
+    import platform
 
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"{platform.node()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def pass_clock(now: datetime) -> Clock:
