@@ -83,7 +83,11 @@ def test_healthz_and_readyz(client, app):
         record_heartbeat(utcnow(), {"calendars_synced": 0})
     r = client.get("/readyz")
     assert r.status_code == 200
-    assert r.get_json()["checks"]["worker"] == "ok"
+    checks = r.get_json()["checks"]
+    assert checks["worker"] == "ok"
+    assert checks["notifications_late"] == 0
+    assert checks["calendars_with_errors"] == 0
+    assert checks["last_calendar_sync"] is None
 
 
 def test_settings_defaults_and_update(auth_client):
