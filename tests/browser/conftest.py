@@ -153,7 +153,9 @@ def shoot(page: Any, name: str, full_page: bool = False) -> None:
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         page.evaluate("() => document.fonts.ready")
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"), full_page=full_page)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"{name}-{scheme}.png"), full_page=full_page, animations="disabled"
+        )
     page.emulate_media(color_scheme="light")
 
 

@@ -134,7 +134,7 @@ export async function mountPerson(view, {params, app}) {
       sectionOf('On their mind', (data.challenges || []).map((ch) => ThreadRow(ch.text,
         ch.check_in_on ? `${ch.check_in_due ? 'Check in now' : 'Check in'} · ${fmtDate(ch.check_in_on)}` : `Noted ${fmtDate(ch.noted_on)}`,
         'Resolved', done(`/api/challenges/${ch.id}/resolve`, 'Marked resolved.')))),
-      sectionOf('Wins to congratulate', (data.wins || []).map((w) => ThreadRow(w.text, fmtDate(w.happened_on || w.created_at), 'Congratulated',
+      sectionOf((data.wins || []).length ? 'Wins to congratulate' : 'Their wins', (data.wins || []).map((w) => ThreadRow(w.text, fmtDate(w.happened_on || w.created_at), 'Congratulated',
         done(`/api/wins/${w.id}/congratulate`, 'Nice — congratulated.'))), addWin),
       sectionOf('Promises you made', (data.promises || []).map((p) => ThreadRow(`${CATEGORY_LABELS[p.category] || label(p.category)}${p.note ? `: ${p.note}` : ''}`,
         p.due_on ? `${p.overdue ? 'Overdue — was due' : 'Due'} ${fmtDate(p.due_on)}` : `Promised ${fmtDate(p.occurred_at)}`, 'Delivered',
