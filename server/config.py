@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .keys import load_or_create_secret_key, load_or_create_vapid_key
+from .keys import load_or_create_secret_key, load_or_create_vapid_key, vapid_key_to_pem
 
 REGISTRATION_MODES = ("open", "invite", "closed")
 
@@ -79,7 +79,9 @@ class Config:
         """Resolve the generated secrets (creating them on first run) and return a flat dict."""
         self.DATA_DIR.mkdir(parents=True, exist_ok=True)
         self.SECRET_KEY = self._secret or load_or_create_secret_key(self.DATA_DIR)
-        self.VAPID_PRIVATE_KEY = self._vapid or load_or_create_vapid_key(self.DATA_DIR)
+        self.VAPID_PRIVATE_KEY = (
+            vapid_key_to_pem(self._vapid) if self._vapid else load_or_create_vapid_key(self.DATA_DIR)
+        )
         return {k: getattr(self, k) for k in dir(self) if k.isupper()}
 
 

@@ -46,6 +46,28 @@ def load_or_create_vapid_key(data_dir: Path) -> str:
     return path.read_text()
 
 
+def vapid_key_to_pem(value: str) -> str:
+    """Accept RAPPORT_VAPID_PRIVATE_KEY as PEM, or as the base64url raw key other push
+    libraries print (32-byte private scalar) or DER; always hand back PEM."""
+    value = value.strip().replace("\\n", "\n")
+    if "BEGIN" in value:
+        serialization.load_pem_private_key(value.encode(), password=None)  # fail fast if broken
+        return value + "\n"
+    raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    if len(raw) == 32:
+        key: ec.EllipticCurvePrivateKey = ec.derive_private_key(
+            int.from_bytes(raw, "big"), ec.SECP256R1()
+        )
+    else:
+        loaded = serialization.load_der_private_key(raw, password=None)
+        if not isinstance(loaded, ec.EllipticCurvePrivateKey):
+            raise ValueError("RAPPORT_VAPID_PRIVATE_KEY must be a P-256 key")
+        key = loaded
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 def vapid_public_key(private_pem: str) -> str:
     """The applicationServerKey form of the public key: uncompressed point, base64url."""
     key = serialization.load_pem_private_key(private_pem.encode(), password=None)

@@ -145,3 +145,27 @@ def test_secrets_at_rest_round_trip_and_fail_with_another_key(app):
         assert decrypt_secret(token) == "https://calendar.example/private-abc.ics"
         with pytest.raises(ValueError):
             decrypt_secret(token, secret_key="another key")
+
+
+def test_vapid_key_from_environment_in_pem_raw_or_der_form(tmp_path):
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from server.config import Config
+    from server.keys import vapid_public_key
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    raw = base64.urlsafe_b64encode(key.private_numbers().private_value.to_bytes(32, "big")).decode().rstrip("=")
+    der = base64.urlsafe_b64encode(key.private_bytes(serialization.Encoding.DER,
+                                                     serialization.PrivateFormat.PKCS8,
+                                                     serialization.NoEncryption())).decode()
+    expected = vapid_public_key(pem)
+    for form in (pem, pem.replace("\n", "\\n"), raw, der):
+        cfg = Config({"RAPPORT_DATA_DIR": str(tmp_path), "RAPPORT_SECRET_KEY": "x",
+                      "RAPPORT_VAPID_PRIVATE_KEY": form}).finalize()
+        assert vapid_public_key(cfg["VAPID_PRIVATE_KEY"]) == expected
+    assert not (tmp_path / "vapid_private.pem").exists()
