@@ -54,15 +54,8 @@ def overdue_days(today: date, due: date) -> int:
     return max(0, (today - due).days)
 
 
-def lapsed_condition(
-    user: User, today: date, clock_column: Any, by_kind: dict[str, int]
-) -> ColumnElement[bool]:
-    """SQL: true when the contact's clock (`clock_column`, else created_at) has lapsed.
-
-    Lapsed means local_date(clock) + cadence < today, i.e. clock < start of (today - cadence).
-    The start of each such day is computed here in the user's zone (exact across DST) for
-    every cadence the user has, so the database only compares instants.
-    """
+def known_cadences(user: User, by_kind: dict[str, int]) -> set[int]:
+    """Every cadence (days) in use for the user: the defaults and the contacts' own."""
     cadences = set(by_kind.values())
     cadences.update(
         db.session.scalars(
@@ -71,6 +64,25 @@ def lapsed_condition(
             .distinct()
         )
     )
+    return cadences
+
+
+def lapsed_condition(
+    user: User,
+    today: date,
+    clock_column: Any,
+    by_kind: dict[str, int],
+    cadences: set[int] | None = None,
+) -> ColumnElement[bool]:
+    """SQL: true when the contact's clock (`clock_column`, else created_at) has lapsed.
+
+    Lapsed means local_date(clock) + cadence < today, i.e. clock < start of (today - cadence).
+    The start of each such day is computed here in the user's zone (exact across DST) for
+    every cadence the user has (`cadences`, from `known_cadences`; looked up when not
+    given), so the database only compares instants.
+    """
+    if cadences is None:
+        cadences = known_cadences(user, by_kind)
     zone = user_zone(user)
     thresholds = {
         days: literal(day_start(zone, today - timedelta(days=days)), UTCDateTime())

@@ -35,14 +35,14 @@ import math
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, union
+from sqlalchemy import and_, case, func, select, true, union
 
 from ..extensions import db
 from ..models import Contact, User
 from ..models.interactions import Challenge, GiveTakeItem, Interaction, InteractionContact, Win
 from .birthdays import birthday_condition, occurrence_between
-from .cadence import CORE_KINDS, cadence_by_kind, lapsed_condition
-from .clock import local_date, local_today
+from .cadence import CORE_KINDS, cadence_by_kind, known_cadences, lapsed_condition
+from .clock import day_start, local_date, local_today, user_zone
 from .follow_ups import follow_up_due_expr
 
 EMPATHY_TARGET_SHARE = 0.5
@@ -62,11 +62,13 @@ def build_habits(user: User, now: datetime, days: int = 90) -> dict[str, Any]:
     start = now - timedelta(days=days)
     today = local_today(user, now)
     logs = Window(user.id, start, now)
+    people = _people_counts(user, today)
+    log_counts = _log_counts(logs)
     blocks = {
         "giving": _giving(user, logs, start, today),
-        "empathy": _empathy(user, logs, start, now, today),
-        "face_time": _face_time(user, logs, today),
-        "work": _work(user, start, now, today),
+        "empathy": _empathy(user, logs, log_counts, start, now, today),
+        "face_time": _face_time(user, logs, people, log_counts),
+        "work": _work(user, people, start, now, today),
         "unique_voice": _unique_voice(user, logs, days),
         "friendship": _friendship(user, start, now, today),
     }
@@ -78,6 +80,40 @@ def build_habits(user: User, now: datetime, days: int = 90) -> dict[str, Any]:
         "overall": _round(sum(scores) / len(scores)) if scores else None,
         **blocks,
     }
+
+
+def _people_counts(user: User, today: date) -> dict[str, int]:
+    """Contacts and core contacts, and how many of each are within their cadence (one scan)."""
+    by_kind = cadence_by_kind(user)
+    cadences = known_cadences(user, by_kind)
+    core = Contact.kind.in_(CORE_KINDS)
+    out_of_touch = lapsed_condition(user, today, Contact.last_interaction_at, by_kind, cadences)
+    not_met = lapsed_condition(user, today, Contact.last_in_person_at, by_kind, cadences)
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.sum(case((out_of_touch, 0), else_=1)),
+            func.sum(case((core, 1), else_=0)),
+            func.sum(case((and_(core, not_met), 0), (core, 1), else_=0)),
+        ).where(Contact.user_id == user.id)
+    ).one()
+    contacts, within, core_contacts, core_within = (int(v or 0) for v in row)
+    return {
+        "contacts": contacts,
+        "within": within,
+        "core_contacts": core_contacts,
+        "core_within": core_within,
+    }
+
+
+def _log_counts(logs: Window) -> dict[str, int]:
+    """Logs in the window, and those in person."""
+    row = db.session.execute(
+        select(
+            func.count(), func.sum(case((Interaction.kind == "in_person", 1), else_=0))
+        ).where(logs.on(Interaction))
+    ).one()
+    return {"logs": int(row[0] or 0), "in_person": int(row[1] or 0)}
 
 
 class Window:
@@ -97,21 +133,31 @@ class Window:
 
 def _giving(user: User, logs: Window, start: datetime, today: date) -> dict[str, Any]:
     item = GiveTakeItem
-    open_promise = and_(item.promised.is_(True), item.delivered_at.is_(None))
-    row = db.session.execute(
-        select(
-            func.sum(case((and_(item.direction == "gave", ~open_promise), 1), else_=0)),
-            func.sum(case((item.direction == "received", 1), else_=0)),
-            func.sum(case((item.promised.is_(True), 1), else_=0)),
-            func.sum(case((and_(item.promised.is_(True), item.delivered_at.is_not(None)), 1), else_=0)),
-        ).where(logs.on(item))
-    ).one()
-    gave, received, made, kept = (int(v or 0) for v in row)
-    overdue = db.session.scalar(
-        select(func.count()).where(
-            item.user_id == user.id, open_promise, item.direction == "gave", item.due_on < today
-        )
+    # Window counts read the (user, time, direction) index alone; promises (few) are counted
+    # from the promised index. `= true` (not IS TRUE) lets PostgreSQL use that index too.
+    given, received = (
+        int(v or 0)
+        for v in db.session.execute(
+            select(
+                func.sum(case((item.direction == "gave", 1), else_=0)),
+                func.sum(case((item.direction == "received", 1), else_=0)),
+            ).where(logs.on(item))
+        ).one()
     )
+    in_window = and_(item.occurred_at > logs.start, item.occurred_at <= logs.end)
+    open_gave = and_(item.direction == "gave", item.delivered_at.is_(None))
+    made, kept, open_in_window, overdue = (
+        int(v or 0)
+        for v in db.session.execute(
+            select(
+                func.sum(case((in_window, 1), else_=0)),
+                func.sum(case((and_(in_window, item.delivered_at.is_not(None)), 1), else_=0)),
+                func.sum(case((and_(in_window, open_gave), 1), else_=0)),
+                func.sum(case((and_(open_gave, item.due_on < today), 1), else_=0)),
+            ).where(item.user_id == user.id, item.promised == true())
+        ).one()
+    )
+    gave = given - open_in_window
     ratio = None if gave == 0 and received == 0 else (1.0 if received == 0 else gave / received)
     score = _score(ratio)
     return {
@@ -120,12 +166,19 @@ def _giving(user: User, logs: Window, start: datetime, today: date) -> dict[str,
         "received": received,
         "promises_made": made,
         "promises_kept": kept,
-        "promises_overdue": int(overdue or 0),
+        "promises_overdue": overdue,
     }
 
 
-def _empathy(user: User, logs: Window, start: datetime, now: datetime, today: date) -> dict[str, Any]:
-    total = db.session.scalar(select(func.count()).where(logs.on(Interaction))) or 0
+def _empathy(
+    user: User,
+    logs: Window,
+    log_counts: dict[str, int],
+    start: datetime,
+    now: datetime,
+    today: date,
+) -> dict[str, Any]:
+    total = log_counts["logs"]
     caring = union(
         select(Interaction.id).where(logs.on(Interaction), Interaction.challenge.is_not(None)),
         select(GiveTakeItem.interaction_id).where(
@@ -161,29 +214,19 @@ def _empathy(user: User, logs: Window, start: datetime, now: datetime, today: da
     }
 
 
-def _face_time(user: User, logs: Window, today: date) -> dict[str, Any]:
-    by_kind = cadence_by_kind(user)
-    core = Contact.kind.in_(CORE_KINDS)
-    lapsed = lapsed_condition(user, today, Contact.last_in_person_at, by_kind)
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.sum(case((lapsed, 0), else_=1)),
-        ).where(Contact.user_id == user.id, core)
-    ).one()
-    core_contacts, within = int(row[0] or 0), int(row[1] or 0)
-    in_person_logs = (
-        db.session.scalar(
-            select(func.count()).where(logs.on(Interaction), Interaction.kind == "in_person")
-        )
-        or 0
-    )
+def _face_time(
+    user: User, logs: Window, people: dict[str, int], log_counts: dict[str, int]
+) -> dict[str, Any]:
+    core_contacts, within = people["core_contacts"], people["core_within"]
+    in_person_logs = log_counts["in_person"]
     met = db.session.scalar(
-        select(func.count(func.distinct(InteractionContact.contact_id)))
-        .select_from(InteractionContact)
-        .join(Interaction, Interaction.id == InteractionContact.interaction_id)
-        .join(Contact, Contact.id == InteractionContact.contact_id)
-        .where(logs.on(InteractionContact), Interaction.kind == "in_person", core)
+        select(func.count(func.distinct(InteractionContact.contact_id))).where(
+            logs.on(InteractionContact),
+            InteractionContact.interaction_id.in_(
+                select(Interaction.id).where(logs.on(Interaction), Interaction.kind == "in_person")
+            ),
+            InteractionContact.contact_id.in_(_contacts_of_kind(user, CORE_KINDS)),
+        )
     )
     return {
         "score": None if core_contacts == 0 else _score(within / core_contacts),
@@ -197,14 +240,10 @@ def _face_time(user: User, logs: Window, today: date) -> dict[str, Any]:
     }
 
 
-def _work(user: User, start: datetime, now: datetime, today: date) -> dict[str, Any]:
-    lapsed = lapsed_condition(user, today, Contact.last_interaction_at, cadence_by_kind(user))
-    row = db.session.execute(
-        select(func.count(), func.sum(case((lapsed, 0), else_=1))).where(
-            Contact.user_id == user.id
-        )
-    ).one()
-    contacts, within = int(row[0] or 0), int(row[1] or 0)
+def _work(
+    user: User, people: dict[str, int], start: datetime, now: datetime, today: date
+) -> dict[str, Any]:
+    contacts, within = people["contacts"], people["within"]
     follow = db.session.execute(
         select(
             func.sum(
@@ -251,10 +290,17 @@ def _perspective_logs(logs: Window, direction: str, kind: str) -> Any:
             GiveTakeItem.direction == direction,
             GiveTakeItem.category.in_(PERSPECTIVE),
         ),
-        select(InteractionContact.interaction_id.label("id"), InteractionContact.occurred_at)
-        .join(Contact, Contact.id == InteractionContact.contact_id)
-        .where(logs.on(InteractionContact), Contact.kind == kind),
+        select(InteractionContact.interaction_id.label("id"), InteractionContact.occurred_at).where(
+            logs.on(InteractionContact),
+            InteractionContact.contact_id.in_(_contacts_of_kind(logs.user_id, (kind,))),
+        ),
     ).subquery()
+
+
+def _contacts_of_kind(user: User | int, kinds: tuple[str, ...]) -> Any:
+    """SELECT the ids of the user's contacts of these kinds (read from the kind index)."""
+    user_id = user if isinstance(user, int) else user.id
+    return select(Contact.id).where(Contact.user_id == user_id, Contact.kind.in_(kinds))
 
 
 def _unique_voice(user: User, logs: Window, days: int) -> dict[str, Any]:
@@ -269,9 +315,13 @@ def _unique_voice(user: User, logs: Window, days: int) -> dict[str, Any]:
     by_kind = dict(
         db.session.execute(
             select(Contact.kind, func.count(func.distinct(InteractionContact.interaction_id)))
-            .select_from(InteractionContact)
-            .join(Contact, Contact.id == InteractionContact.contact_id)
-            .where(logs.on(InteractionContact), Contact.kind.in_(("mentor", "mentee")))
+            .select_from(Contact)
+            .join(InteractionContact, InteractionContact.contact_id == Contact.id)
+            .where(
+                Contact.user_id == user.id,
+                Contact.kind.in_(("mentor", "mentee")),
+                logs.on(InteractionContact),
+            )
             .group_by(Contact.kind)
         ).all()
     )
@@ -314,26 +364,36 @@ def _friendship(user: User, start: datetime, now: datetime, today: date) -> dict
     }
     greeted = 0
     if celebrated:
-        seen: dict[int, set[date]] = {}
+        # Greeted: a log with them on the day or the day before, in the user's zone, i.e.
+        # between the starts of the day before and of the day after (UTC instants).
+        zone = user_zone(user)
+        starts = {
+            day: day_start(zone, day)
+            for day in {d + timedelta(days=shift) for d in celebrated.values() for shift in (-1, 1)}
+        }
+        spans = {
+            contact_id: (starts[day - timedelta(days=1)], starts[day + timedelta(days=1)])
+            for contact_id, day in celebrated.items()
+        }
+        link = InteractionContact
         pairs = db.session.execute(
-            select(InteractionContact.contact_id, Interaction.occurred_at)
-            .join(Interaction, Interaction.id == InteractionContact.interaction_id)
-            .where(
-                InteractionContact.user_id == user.id,
-                InteractionContact.contact_id.in_(
+            select(link.contact_id, link.occurred_at).where(
+                link.user_id == user.id,
+                link.contact_id.in_(
                     select(Contact.id).where(
                         Contact.user_id == user.id, birthday_condition(first, today)
                     )
                 ),
-                Interaction.occurred_at > start - timedelta(days=2),
-                Interaction.occurred_at <= now,
+                link.occurred_at > start - timedelta(days=2),
+                link.occurred_at <= now,
             )
         )
+        seen: set[int] = set()
         for contact_id, occurred_at in pairs:
-            seen.setdefault(contact_id, set()).add(local_date(user, occurred_at))
-        for contact_id, day in celebrated.items():
-            if seen.get(contact_id, set()) & {day, day - timedelta(days=1)}:
-                greeted += 1
+            span = spans.get(contact_id)
+            if span is not None and span[0] <= occurred_at < span[1]:
+                seen.add(contact_id)
+        greeted = len(seen)
     wins_row = db.session.execute(
         select(func.count(), func.sum(case((Win.congratulated_at.is_not(None), 1), else_=0))).where(
             Win.user_id == user.id, Win.happened_on >= first, Win.happened_on <= today

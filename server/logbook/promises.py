@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, or_, select
+from sqlalchemy import Select, and_, case, exists, or_, select, true
 
 from ..errors import ApiError
 from ..extensions import db
@@ -22,7 +22,8 @@ def promise_list_query(
     stmt = (
         select(item, Interaction.uuid, Interaction.occurred_at)
         .join(Interaction, Interaction.id == item.interaction_id)
-        .where(item.user_id == user.id, item.promised.is_(True), item.direction == "gave")
+        # `= true` (not IS TRUE) so PostgreSQL can use the promised index; it is NOT NULL.
+        .where(item.user_id == user.id, item.promised == true(), item.direction == "gave")
     )
     if open_only:
         stmt = stmt.where(item.delivered_at.is_(None))

@@ -23,6 +23,7 @@ from .cadence import (
     cadence_by_kind,
     cadence_of,
     due_on,
+    known_cadences,
     lapse_ratio_expr,
     lapsed_condition,
     overdue_days,
@@ -44,6 +45,7 @@ def build_today(user: User, now: datetime, cap: int = DEFAULT_CAP) -> dict[str, 
     """Every Today list for `user` at `now`, each capped at `cap` items with its total."""
     today = local_today(user, now)
     by_kind = cadence_by_kind(user)
+    cadences = known_cadences(user, by_kind)
     meetings_today, meetings_to_log = meeting_lists(user, now, today, cap)
     return {
         "date": today,
@@ -51,8 +53,8 @@ def build_today(user: User, now: datetime, cap: int = DEFAULT_CAP) -> dict[str, 
         "meetings_today": meetings_today,
         "meetings_to_log": meetings_to_log,
         "birthdays": upcoming_birthdays(user, today, cap),
-        "overdue": overdue_people(user, now, today, by_kind, cap),
-        "face_time": face_time_people(user, now, today, by_kind, cap),
+        "overdue": overdue_people(user, now, today, by_kind, cap, cadences),
+        "face_time": face_time_people(user, now, today, by_kind, cap, cadences),
         "follow_ups": follow_ups_due(user, today, cap),
         "check_ins": check_ins_due(user, today, cap),
         "wins": wins_to_congratulate(user, cap),
@@ -67,6 +69,17 @@ def _count(stmt: Select[Any]) -> int:
 
 def _block(items: list[Any], total: int) -> dict[str, Any]:
     return {"items": items, "total": total}
+
+
+def _first_rows(stmt: Any, cap: int) -> tuple[list[Any], int]:
+    """The first `cap` rows of `stmt` and how many rows it has in all, in one query.
+
+    The total is a window count over the whole result, added as the rows' last column.
+    """
+    rows = db.session.execute(
+        stmt.add_columns(func.count().over().label("total_rows")).limit(cap)
+    ).all()
+    return list(rows), int(rows[0].total_rows) if rows else 0
 
 
 def meeting_lists(
@@ -172,10 +185,9 @@ def _lapsed_block(
         Contact.id, Contact.name, Contact.kind, Contact.cadence_days, Contact.created_at,
         Contact.last_interaction_at, Contact.last_in_person_at,
     ).where(Contact.user_id == user.id, *conditions)
-    rows = db.session.execute(
-        stmt.order_by(lapse_ratio_expr(now, clock, by_kind).desc(), Contact.id).limit(cap)
-    ).all()
-    total = _count(stmt) if len(rows) == cap else len(rows)
+    rows, total = _first_rows(
+        stmt.order_by(lapse_ratio_expr(now, clock, by_kind).desc(), Contact.id), cap
+    )
     items = []
     for row in rows:
         cadence = cadence_of(row.kind, row.cadence_days, by_kind)
@@ -198,87 +210,90 @@ def _lapsed_block(
 
 
 def overdue_people(
-    user: User, now: datetime, today: date, by_kind: dict[str, int], cap: int
+    user: User,
+    now: datetime,
+    today: date,
+    by_kind: dict[str, int],
+    cap: int,
+    cadences: set[int] | None = None,
 ) -> dict[str, Any]:
     """People whose keep-in-touch cadence has lapsed, most lapsed relative to cadence first."""
     clock = Contact.last_interaction_at
-    lapsed = lapsed_condition(user, today, clock, by_kind)
+    lapsed = lapsed_condition(user, today, clock, by_kind, cadences)
     return _lapsed_block(user, now, today, by_kind, clock, [lapsed], cap)
 
 
 def face_time_people(
-    user: User, now: datetime, today: date, by_kind: dict[str, int], cap: int
+    user: User,
+    now: datetime,
+    today: date,
+    by_kind: dict[str, int],
+    cap: int,
+    cadences: set[int] | None = None,
 ) -> dict[str, Any]:
     """Core people (not 'other') not met in person within their cadence, though in touch."""
     clock = Contact.last_in_person_at
+    if cadences is None:
+        cadences = known_cadences(user, by_kind)
     conditions = [
         Contact.kind.in_(CORE_KINDS),
-        lapsed_condition(user, today, clock, by_kind),
-        not_(lapsed_condition(user, today, Contact.last_interaction_at, by_kind)),
+        lapsed_condition(user, today, clock, by_kind, cadences),
+        not_(lapsed_condition(user, today, Contact.last_interaction_at, by_kind, cadences)),
     ]
     return _lapsed_block(user, now, today, by_kind, clock, conditions, cap)
 
 
 def follow_ups_due(user: User, today: date, cap: int) -> dict[str, Any]:
     """Follow-ups due today or earlier, oldest due first."""
-    stmt = follow_up_list_query(user, today)
-    items = attach_people(user.id, list(db.session.scalars(stmt.limit(cap))))
-    total = _count(stmt) if len(items) == cap else len(items)
+    rows, total = _first_rows(follow_up_list_query(user, today), cap)
+    items = attach_people(user.id, [row[0] for row in rows])
     return _block([follow_up_row(i, today) for i in items], total)
 
 
 def check_ins_due(user: User, today: date, cap: int) -> dict[str, Any]:
     """Open challenges whose check-in day has come."""
-    stmt = challenge_list_query(user, None, True, check_in_due_on=today)
-    rows = db.session.execute(stmt.limit(cap)).all()
-    total = _count(stmt) if len(rows) == cap else len(rows)
-    return _block([challenge_row(c, name, uuid, today) for c, name, uuid in rows], total)
+    rows, total = _first_rows(challenge_list_query(user, None, True, check_in_due_on=today), cap)
+    return _block([challenge_row(c, name, uuid, today) for c, name, uuid, _ in rows], total)
 
 
 def wins_to_congratulate(user: User, cap: int) -> dict[str, Any]:
     """Wins not yet congratulated, newest first."""
-    stmt = win_list_query(user, None, True)
-    rows = db.session.execute(stmt.limit(cap)).all()
-    total = _count(stmt) if len(rows) == cap else len(rows)
-    return _block([win_row(win, name) for win, name in rows], total)
+    rows, total = _first_rows(win_list_query(user, None, True), cap)
+    return _block([win_row(win, name) for win, name, _ in rows], total)
 
 
 def open_promises(user: User, today: date, cap: int) -> dict[str, Any]:
     """Promises not yet delivered, overdue first."""
-    stmt = promise_list_query(user, today)
-    rows = db.session.execute(stmt.limit(cap)).all()
-    total = _count(stmt) if len(rows) == cap else len(rows)
-    return _block(promise_rows(user, rows, today), total)
+    rows, total = _first_rows(promise_list_query(user, today), cap)
+    return _block(promise_rows(user, [tuple(row[:3]) for row in rows], today), total)
 
 
 def give_first(user: User, now: datetime, cap: int) -> dict[str, Any]:
     """People I received more from than I gave to over 12 months, biggest gap first."""
-    counts = give_take_counts(user, now)
-    owed = db.session.execute(
-        counts.having(func.sum(InteractionContact.received_count) > func.sum(
-            InteractionContact.gave_count
-        ))
+    link = InteractionContact
+    gave, received = func.sum(link.gave_count), func.sum(link.received_count)
+    owed = (
+        give_take_counts(user, now)
+        .having(received > gave)
+        .add_columns(func.count().over().label("total_rows"))
+        .order_by(gave - received, link.contact_id)
+        .limit(cap)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(owed, Contact.id.label("known_id"), Contact.name, Contact.last_interaction_at)
+        .outerjoin(Contact, and_(Contact.id == owed.c.contact_id, Contact.user_id == user.id))
+        .order_by(owed.c.gave - owed.c.received, owed.c.contact_id)
     ).all()
-    names = {}
-    rows = sorted(owed, key=lambda r: (int(r.gave) - int(r.received), r.contact_id))[:cap]
-    if rows:
-        names = {
-            row.id: row
-            for row in db.session.execute(
-                select(Contact.id, Contact.name, Contact.last_interaction_at).where(
-                    Contact.user_id == user.id, Contact.id.in_([r.contact_id for r in rows])
-                )
-            )
-        }
     items = [
         {
-            "contact": {"id": row.contact_id, "name": names[row.contact_id].name},
+            "contact": {"id": row.contact_id, "name": row.name},
             "gave": int(row.gave),
             "received": int(row.received),
             "balance": int(row.gave) - int(row.received),
-            "last_interaction_at": names[row.contact_id].last_interaction_at,
+            "last_interaction_at": row.last_interaction_at,
         }
         for row in rows
-        if row.contact_id in names
+        if row.known_id is not None
     ]
-    return _block(items, len(owed))
+    return _block(items, int(rows[0].total_rows) if rows else 0)

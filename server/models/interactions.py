@@ -17,6 +17,9 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -46,6 +49,13 @@ class Interaction(Base):
         Index(
             "ix_interactions_user_id_follow_up",
             "user_id", "follow_up_done_at", "follow_up_on", "follow_up_snoozed_until",
+        ),
+        # Logs that noted a challenge (the empathy count reads only these).
+        Index(
+            "ix_interactions_user_id_challenge",
+            "user_id", "occurred_at", "id",
+            sqlite_where=sql_text("challenge IS NOT NULL"),
+            postgresql_where=sql_text("challenge IS NOT NULL"),
         ),
     )
 
@@ -126,7 +136,10 @@ class InteractionContact(Base):
     __tablename__ = "interaction_contacts"
     __table_args__ = (
         UniqueConstraint("interaction_id", "contact_id"),
-        Index("ix_interaction_contacts_user_id_contact_id", "user_id", "contact_id", "occurred_at"),
+        Index(
+            "ix_interaction_contacts_user_id_contact_id",
+            "user_id", "contact_id", "occurred_at", "interaction_id",
+        ),
         Index(
             "ix_interaction_contacts_user_id_occurred_at",
             "user_id", "occurred_at", "contact_id", "gave_count", "received_count",
