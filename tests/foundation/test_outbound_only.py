@@ -31,11 +31,10 @@ def _violations(path: Path) -> list[str]:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "webpush":
             if "requests_session" not in {k.arg for k in node.keywords}:
                 found.append("webpush() without requests_session")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            # requests.Session() may only be built by the guarded module.
-            if isinstance(node.func.value, ast.Name) and node.func.value.id == "requests" \
-                    and node.func.attr == "Session":
-                found.append("requests.Session()")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "requests"
+              and node.func.attr == "Session"):
+            found.append("requests.Session()")  # only the guarded module builds sessions
     return found
 
 
