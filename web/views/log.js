@@ -3,7 +3,8 @@
 import {h, append, replace, icon, avatar, isoDate, isoLocal, fmtTime, fmtDay, uid} from '../lib/dom.js';
 import {api, optional, qs} from '../lib/api.js';
 import {recall, remember, invalidate} from '../lib/store.js';
-import {CATEGORY_LABELS} from './person.js';
+import {CATEGORY_LABELS} from './threads.js';
+import {AttendeePrompts} from './attendees.js';
 
 const KINDS = [['in_person', 'In person'], ['call', 'Call'], ['video', 'Video'], ['message', 'Message'], ['event', 'Event']];
 const FOLLOW_UPS = [['', 'No'], ['7d', '1 week'], ['1m', '1 month'], ['3m', '3 months']];
@@ -80,20 +81,17 @@ function GiveTake(title, name, withPromise) {
   return fieldset;
 }
 
-/** Who was there: chosen people as removable chips, plus search to add more. */
-function PeoplePicker(initial, suggestions) {
+/** Who was there: chosen people as removable chips, the meeting's open questions, and search. */
+function PeoplePicker(initial, prompts) {
   const chosen = new Map(initial.map((c) => [String(c.id), c]));
   const box = h('div', {class: 'picked'});
   const search = h('input', {type: 'search', id: 'log-people', placeholder: 'Add someone…', autocomplete: 'off', role: 'combobox', 'aria-expanded': 'false', 'aria-controls': 'log-people-list', 'aria-autocomplete': 'list'});
   const list = h('ul', {id: 'log-people-list', class: 'suggestions', role: 'listbox', 'aria-label': 'Matching people', hidden: true});
-  const suggest = h('div', {class: 'suggested'});
   let timer = 0;
 
   function render() {
     replace(box, [...chosen.values()].map((c) => h('button', {type: 'button', class: 'chip person-chip', 'aria-label': `Remove ${c.name}`, 'data-id': c.id, onClick: () => { chosen.delete(String(c.id)); render(); }},
       avatar(c.name, 'small'), h('span', null, c.name), icon('x'))));
-    const left = suggestions.filter((s) => !chosen.has(String(s.id)));
-    replace(suggest, left.length ? [h('span', {class: 'hint'}, 'Also there?'), left.map((s) => h('button', {type: 'button', class: 'chip small', onClick: () => { chosen.set(String(s.id), s); render(); }}, `+ ${s.name}`))] : []);
   }
 
   function showMatches(items) {
@@ -134,9 +132,10 @@ function PeoplePicker(initial, suggestions) {
     if (e.key === 'Escape') { list.hidden = true; search.setAttribute('aria-expanded', 'false'); }
   });
   render();
-  const fieldset = h('fieldset', {class: 'log-block'}, h('legend', null, 'With'), box, suggest,
+  const fieldset = h('fieldset', {class: 'log-block'}, h('legend', null, 'With'), box, prompts,
     h('div', {class: 'picker'}, h('label', {for: 'log-people', class: 'visually-hidden'}, 'Add a person'), search, list));
   fieldset.read = () => [...chosen.values()];
+  fieldset.add = (person) => { chosen.set(String(person.id), person); render(); };
   return fieldset;
 }
 
@@ -166,12 +165,10 @@ export async function mountLog(view, {query, app}) {
   const contactIds = query.getAll('contact');
   let meeting = null;
   const people = [];
-  const suggestions = [];
   if (meetingId) {
     meeting = await findMeeting(meetingId);
     for (const a of (meeting && meeting.attendees) || []) {
       if (a.contact_id) people.push({id: a.contact_id, name: a.contact_name || a.name || a.email});
-      else if (a.suggested_contact_id) suggestions.push({id: a.suggested_contact_id, name: a.suggested_contact_name || a.name || a.email});
     }
   }
   for (const id of contactIds) {
@@ -179,7 +176,9 @@ export async function mountLog(view, {query, app}) {
     if (c) people.push(c);
   }
 
-  const picker = PeoplePicker(people, suggestions);
+  // A confirmed or newly added attendee joins the entry being written.
+  const prompts = meeting ? AttendeePrompts(meeting, {app, onLinked: (person) => picker.add(person)}) : null;
+  const picker = PeoplePicker(people, prompts);
   const kindDefault = meeting && /zoom|meet\.google|teams|video/i.test(`${meeting.location || ''}`) ? 'video' : 'in_person';
   const kind = h('fieldset', {class: 'log-block'}, h('legend', null, 'How'),
     h('div', {class: 'chips', role: 'radiogroup', 'aria-label': 'How you met'}, KINDS.map(([v, t]) => chip('radio', 'kind', v, t, v === kindDefault, 'small'))));

@@ -4,11 +4,7 @@ import {h, append, replace, avatar, icon, empty, label, fmtDate, ago, field, sho
 import {api, ApiError} from '../lib/api.js';
 import {load, invalidate, remember} from '../lib/store.js';
 import {KINDS} from './people.js';
-
-export const CATEGORY_LABELS = {
-  intro: 'Intro', advice: 'Advice', referral: 'Referral', feedback: 'Feedback', favor: 'Favour',
-  gift: 'Gift', time: 'Time', congrats: 'Congrats', listening: 'Listening', other: 'Other',
-};
+import {CATEGORY_LABELS, act, ChallengeRow, FollowUpRow, PromiseRow, WinRow} from './threads.js';
 const KIND_LABELS = {in_person: 'In person', call: 'Call', video: 'Video', message: 'Message', event: 'Event'};
 
 function itemsOf(data) {
@@ -57,17 +53,6 @@ function KeepInTouch(contact, nextBirthday) {
     h('dl', {class: 'facts'}, rows.map(([k, v]) => [h('dt', null, k), h('dd', {class: k === 'Next due' && s.overdue_days > 0 ? 'warn-text' : null}, v)])));
 }
 
-/** A row with a text and a done button that PATCHes the item and removes the row. */
-function ThreadRow(text, meta, doneLabel, onDone) {
-  const btn = h('button', {type: 'button', class: 'button small ghost'}, doneLabel);
-  const li = h('li', {class: 'thread-row'}, h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, text), meta ? h('span', {class: 'row-sub'}, meta) : null), btn);
-  btn.addEventListener('click', async () => {
-    btn.disabled = true;
-    try { await onDone(); li.remove(); } catch (err) { btn.disabled = false; alert(err.message); }
-  });
-  return li;
-}
-
 function Timeline(items) {
   if (!items.length) return h('section', {class: 'card-section'}, h('h2', null, 'Timeline'), empty('No interactions logged yet.'));
   return h('section', {class: 'card-section'}, h('h2', null, 'Timeline'), h('ol', {class: 'timeline'}, items.map((it) => {
@@ -85,15 +70,8 @@ function Timeline(items) {
 export async function mountPerson(view, {params, app}) {
   const id = params[0];
   const path = `/api/contacts/${id}/timeline`;
-  const refresh = async () => {
-    invalidate('/api/');
-    await load(path, render);
-  };
-  const done = (url, message) => async () => {
-    await api.post(url, {});
-    app.toast(message);
-    refresh();
-  };
+  const ctx = {app, changed: () => load(path, render).catch((err) => app.toast(err.message))};
+  let addWin = null; // kept across re-renders, so a refresh never wipes what is being typed
 
   function render(data) {
     const c = data.contact;
@@ -102,19 +80,7 @@ export async function mountPerson(view, {params, app}) {
     const phone = (c.phones || [])[0];
     const email = (c.emails || [])[0];
     const tel = phone ? phone.replace(/[^\d+]/g, '') : '';
-    const winInput = h('input', {type: 'text', id: 'new-win', name: 'text', placeholder: 'e.g. Promoted to VP', maxlength: 500});
-    const addWin = h('form', {class: 'inline-form'},
-      h('label', {for: 'new-win', class: 'visually-hidden'}, 'Their win'), winInput,
-      h('button', {type: 'submit', class: 'button small'}, 'Add win'));
-    addWin.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      if (!winInput.value.trim()) return;
-      try {
-        await api.post(`/api/contacts/${id}/wins`, {text: winInput.value.trim(), happened_on: isoDate(new Date())});
-        app.toast('Win noted — congratulate them!');
-        refresh();
-      } catch (err) { app.toast(err.message); }
-    });
+    const wins = data.wins || [];
     replace(view,
       h('header', {class: 'top'},
         h('a', {href: '/people', class: 'icon-button', 'aria-label': 'Back to people'}, icon('back')),
@@ -131,17 +97,10 @@ export async function mountPerson(view, {params, app}) {
         email ? h('a', {class: 'qa', href: `mailto:${email}`}, icon('mail'), 'E-mail') : null),
       Balance(c.stats || {}),
       KeepInTouch(c, data.next_birthday),
-      sectionOf('On their mind', (data.challenges || []).map((ch) => ThreadRow(ch.text,
-        ch.check_in_on ? `${ch.check_in_due ? 'Check in now' : 'Check in'} · ${fmtDate(ch.check_in_on)}` : `Noted ${fmtDate(ch.noted_on)}`,
-        'Resolved', done(`/api/challenges/${ch.id}/resolve`, 'Marked resolved.')))),
-      sectionOf((data.wins || []).length ? 'Wins to congratulate' : 'Their wins', (data.wins || []).map((w) => ThreadRow(w.text, fmtDate(w.happened_on || w.created_at), 'Congratulated',
-        done(`/api/wins/${w.id}/congratulate`, 'Nice — congratulated.'))), addWin),
-      sectionOf('Promises you made', (data.promises || []).map((p) => ThreadRow(`${CATEGORY_LABELS[p.category] || label(p.category)}${p.note ? `: ${p.note}` : ''}`,
-        p.due_on ? `${p.overdue ? 'Overdue — was due' : 'Due'} ${fmtDate(p.due_on)}` : `Promised ${fmtDate(p.occurred_at)}`, 'Delivered',
-        done(`/api/promises/${p.id}/deliver`, 'Promise kept.')))),
-      sectionOf('Follow-ups', (data.follow_ups || []).map((f) => ThreadRow(f.challenge ? `Ask about: ${f.challenge}` : `Follow up on your ${label(f.kind).toLowerCase()} of ${fmtDate(f.occurred_at)}`,
-        f.overdue_days > 0 ? `${f.overdue_days} days overdue` : `Due ${fmtDate(f.due_on || f.follow_up_on)}`, 'Done',
-        done(`/api/follow-ups/${f.interaction_uuid}/done`, 'Follow-up done.')))),
+      sectionOf('On their mind', (data.challenges || []).map((ch) => ChallengeRow(ch, ctx)), null, 'challenges'),
+      sectionOf(wins.length ? 'Wins to congratulate' : 'Their wins', wins.map((w) => WinRow(w, ctx)), addWin || (addWin = AddWin(c, ctx)), 'wins'),
+      sectionOf('Promises you made', (data.promises || []).map((p) => PromiseRow(p, ctx)), null, 'promises'),
+      sectionOf('Follow-ups', (data.follow_ups || []).map((f) => FollowUpRow(f, ctx)), null, 'follow-ups'),
       Timeline(itemsOf(data.interactions)),
       c.how_met || c.notes ? h('section', {class: 'card-section'}, h('h2', null, 'Notes'),
         c.how_met ? h('p', null, h('strong', null, 'How you met: '), c.how_met) : null,
@@ -151,9 +110,29 @@ export async function mountPerson(view, {params, app}) {
   await load(path, render);
 }
 
-function sectionOf(title, rows, extra) {
+/** "Add a win": what happened and when (today unless told otherwise). */
+function AddWin(c, ctx) {
+  const text = h('input', {type: 'text', id: 'new-win', name: 'text', placeholder: 'e.g. Promoted to VP', maxlength: 500, autocomplete: 'off'});
+  const when = h('input', {type: 'date', id: 'new-win-on', name: 'happened_on', value: isoDate(new Date()), max: isoDate(new Date())});
+  const submit = h('button', {type: 'submit', class: 'button small primary'}, 'Add win');
+  const form = h('form', {class: 'add-win', 'aria-label': 'Add a win'},
+    h('div', {class: 'field'}, h('label', {for: 'new-win'}, `A win of ${c.name}'s`), text),
+    h('div', {class: 'inline-form'}, h('label', {for: 'new-win-on', class: 'visually-hidden'}, 'When it happened'), when, submit));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!text.value.trim()) { text.focus(); return; }
+    const body = {text: text.value.trim(), happened_on: when.value || isoDate(new Date())};
+    if (await act(ctx, submit, () => api.post(`/api/contacts/${c.id}/wins`, body), 'Win noted — congratulate them!')) {
+      text.value = '';
+      when.value = isoDate(new Date());
+    }
+  });
+  return form;
+}
+
+function sectionOf(title, rows, extra, testid) {
   if (!rows.length && !extra) return null;
-  return h('section', {class: 'card-section'}, h('h2', null, title), rows.length ? h('ul', {class: 'rows'}, rows) : null, extra || null);
+  return h('section', {class: 'card-section', 'data-testid': testid}, h('h2', null, title), rows.length ? h('ul', {class: 'rows'}, rows) : null, extra || null);
 }
 
 function splitList(text) {

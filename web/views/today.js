@@ -1,8 +1,10 @@
 // Today: meetings to log, birthdays, who is overdue, follow-ups, wins, promises, give first.
-import {h, append, avatar, fmtTime, fmtDate, fmtDay, ago, empty, label} from '../lib/dom.js';
+import {h, append, avatar, fmtTime, fmtDate, fmtDay, ago, empty} from '../lib/dom.js';
 import {optional} from '../lib/api.js';
 import {load} from '../lib/store.js';
 import {isIos, isStandalone, pushStatus, enableReminders} from '../lib/push.js';
+import {ChallengeRow, FollowUpRow, PromiseRow, WinRow} from './threads.js';
+import {AttendeePrompts} from './attendees.js';
 
 function list(data, ...keys) {
   for (const key of keys) {
@@ -25,15 +27,17 @@ function personLink(item, sub, badge) {
     badge ? h('span', {class: 'row-badges'}, badge) : null));
 }
 
-function MeetingRow(m) {
+function MeetingRow(m, ctx) {
   const names = (m.attendees || []).map((a) => a.contact_name || a.name || a.email).filter(Boolean);
   const when = `${fmtDay(m.start)} · ${fmtTime(m.start)}`;
   const logged = m.logged;
   return h('li', {class: 'meeting-row'},
-    h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, m.title || 'Meeting'),
-      h('span', {class: 'row-sub'}, [when, names.slice(0, 3).join(', ')].filter(Boolean).join(' · '))),
-    logged ? h('span', {class: 'badge'}, 'Logged')
-      : h('a', {class: 'button small primary', href: `/log?meeting=${encodeURIComponent(m.id)}`, 'aria-label': `Log ${m.title || 'meeting'}`}, 'Log'));
+    h('div', {class: 'meeting-head'},
+      h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, m.title || 'Meeting'),
+        h('span', {class: 'row-sub'}, [when, names.slice(0, 3).join(', ')].filter(Boolean).join(' · '))),
+      logged ? h('span', {class: 'badge'}, 'Logged')
+        : h('a', {class: 'button small primary', href: `/log?meeting=${encodeURIComponent(m.id)}`, 'aria-label': `Log ${m.title || 'meeting'}`}, 'Log')),
+    AttendeePrompts(m, {app: ctx.app, onChange: ctx.changed}));
 }
 
 function section(title, rows, testid) {
@@ -88,6 +92,7 @@ export async function mountToday(view, {app}) {
   append(view, [h('header', {class: 'top'}, h('h1', null, 'Today')),
     h('p', {class: 'lede'}, greeting(app.me && app.me.name)), nudges, body]);
 
+  const ctx = {app, onToday: true, changed: () => load('/api/today', render).catch((err) => app.toast(err.message))};
   const render = (data) => {
     const meetings = [...list(data, 'meetings_to_log'), ...list(data, 'meetings_today')]
       .filter((m, i, all) => all.findIndex((x) => x.id === m.id) === i);
@@ -95,20 +100,16 @@ export async function mountToday(view, {app}) {
       o.last_interaction_at ? `Last: ${ago(o.last_interaction_at)}` : 'Not met yet',
       h('span', {class: 'badge warn'}, `${o.overdue_days} d overdue`));
     const parts = [
-      section('Meetings to log', meetings.map(MeetingRow), 'meetings'),
+      section('Meetings to log', meetings.map((m) => MeetingRow(m, ctx)), 'meetings'),
       section('Birthdays ahead', list(data, 'birthdays').map((b) => personLink(b,
         [fmtDate(b.on), b.age ? `turns ${b.age}` : ''].filter(Boolean).join(' · '),
         h('span', {class: ['badge', b.days_until === 0 ? 'owe' : '']}, b.days_until === 0 ? 'Today' : b.days_until === 1 ? 'Tomorrow' : `in ${b.days_until} d`))), 'birthdays'),
       section('Follow-ups due', [
-        ...list(data, 'follow_ups').map((f) => personLink(f,
-          f.challenge ? `Ask about: ${f.challenge}` : `After your ${label(f.kind).toLowerCase()} on ${fmtDate(f.occurred_at)}`,
-          f.overdue_days > 0 ? h('span', {class: 'badge warn'}, `${f.overdue_days} d late`) : h('span', {class: 'badge'}, 'Today'))),
-        ...list(data, 'check_ins').map((c) => personLink(c, `Check in: ${c.text}`, h('span', {class: 'badge'}, fmtDate(c.check_in_on)))),
+        ...list(data, 'follow_ups').map((f) => FollowUpRow(f, ctx)),
+        ...list(data, 'check_ins').map((c) => ChallengeRow(c, ctx)),
       ], 'followups'),
-      section('Wins to congratulate', list(data, 'wins').map((w) => personLink(w, w.text)), 'wins'),
-      section('Promises you made', list(data, 'promises').map((p) => personLink(p,
-        [label(p.category), p.note].filter(Boolean).join(': '),
-        p.due_on ? h('span', {class: ['badge', p.overdue ? 'warn' : '']}, `due ${fmtDate(p.due_on)}`) : null)), 'promises'),
+      section('Wins to congratulate', list(data, 'wins').map((w) => WinRow(w, ctx)), 'wins'),
+      section('Promises you made', list(data, 'promises').map((p) => PromiseRow(p, ctx)), 'promises'),
       section('Overdue for face time', list(data, 'face_time').map(lapsed), 'face-time'),
       section('Losing touch', list(data, 'overdue').map(lapsed), 'overdue'),
       section('Give first', list(data, 'give_first').map((g) => personLink(g,
