@@ -51,7 +51,8 @@ def draw(size: int, glyph_scale: float, corner: float) -> list[bytes]:
                     if corner:
                         qx = min(x, 1 - x)
                         qy = min(y, 1 - y)
-                        if qx < corner and qy < corner and (corner - qx) ** 2 + (corner - qy) ** 2 > corner ** 2:
+                        outside = (corner - qx) ** 2 + (corner - qy) ** 2 > corner**2
+                        if qx < corner and qy < corner and outside:
                             continue
                     cover_bg += 1
                     if ring(x, y, *right, r, w):
