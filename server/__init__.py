@@ -99,6 +99,16 @@ def register_request_rules(app: Flask) -> None:
     from .errors import ApiError
 
     @app.before_request
+    def _refuse_nul_characters() -> None:
+        """Text with NUL characters is refused the same way on SQLite and PostgreSQL."""
+        if not request.path.startswith("/api/"):
+            return
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            raise ApiError(422, "Text may not contain NUL characters.")
+        if request.mimetype in JSON_TYPES and _has_nul(request.get_json(silent=True)):
+            raise ApiError(422, "Text may not contain NUL characters.")
+
+    @app.before_request
     def _require_json_body() -> None:
         if not request.path.startswith("/api/") or request.method not in {"POST", "PUT", "PATCH"}:
             return
@@ -107,6 +117,19 @@ def register_request_rules(app: Flask) -> None:
         if request.mimetype in JSON_TYPES or request.mimetype in FORM_TYPES:
             return
         raise ApiError(415, "Send JSON with Content-Type: application/json.")
+
+
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    """True when a NUL character hides anywhere in decoded JSON (PostgreSQL refuses them)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 50:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
 
 
 def register_commands(app: Flask) -> None:

@@ -38,7 +38,7 @@ def test_generated_requests_get_clear_answers(app: Any, make_user: Any, make_con
             continue
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, database=None,
+        @settings(max_examples=25, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def check(case: Any) -> None:
             response = case.call(headers=headers)

@@ -176,3 +176,13 @@ def test_bad_list_arguments_are_422(auth_client, query):
 def test_contacts_need_sign_in(client):
     assert client.get("/api/contacts").status_code == 401
     assert client.post("/api/contacts", json={"name": "x"}).status_code == 401
+
+
+def test_nul_characters_are_refused_alike_on_every_database(auth_client, app):
+    r = auth_client.post("/api/contacts", json={"name": "Ann\x00", "tags": ["ok"]})
+    assert r.status_code == 422
+    assert "NUL" in r.get_json()["message"]
+    r = auth_client.post("/api/contacts", json={"name": "Ann", "notes": {"x": 1} and "a\x00b"})
+    assert r.status_code == 422
+    assert auth_client.get("/api/contacts?q=a%00b").status_code == 422
+    assert contact_count(app) == 0
