@@ -130,9 +130,14 @@ def contact_list_query(user: User, args: dict[str, Any]) -> Select[Any]:
 
 
 def paginate(stmt: Select[Any], page: int, per_page: int) -> tuple[list[Any], int]:
-    """Run a SELECT for one page; returns (items, total)."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    """Run a SELECT for one page; returns (items, total).
+
+    A first page with room to spare holds every row, so its length is the total (no count).
+    """
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    if page == 1 and len(items) < per_page:
+        return items, len(items)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     return items, total
 
 

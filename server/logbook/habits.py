@@ -61,16 +61,16 @@ def build_habits(user: User, now: datetime, days: int = 90) -> dict[str, Any]:
     """All six habit blocks for the window of `days` days ending at `now`."""
     start = now - timedelta(days=days)
     today = local_today(user, now)
+    first = _friendship_first_day(user, start, today)
     logs = Window(user.id, start, now)
-    people = _people_counts(user, today)
-    log_counts = _log_counts(logs)
+    figures = _figures(user, logs, today, first)
     blocks = {
-        "giving": _giving(user, logs, start, today),
-        "empathy": _empathy(user, logs, log_counts, start, now, today),
-        "face_time": _face_time(user, logs, people, log_counts),
-        "work": _work(user, people, start, now, today),
-        "unique_voice": _unique_voice(user, logs, days),
-        "friendship": _friendship(user, start, now, today),
+        "giving": _giving(figures),
+        "empathy": _empathy(figures),
+        "face_time": _face_time(figures),
+        "work": _work(figures),
+        "unique_voice": _unique_voice(figures, days),
+        "friendship": _friendship(user, start, now, today, first, figures),
     }
     scores = [b["score"] for b in blocks.values() if b["score"] is not None]
     return {
@@ -80,40 +80,6 @@ def build_habits(user: User, now: datetime, days: int = 90) -> dict[str, Any]:
         "overall": _round(sum(scores) / len(scores)) if scores else None,
         **blocks,
     }
-
-
-def _people_counts(user: User, today: date) -> dict[str, int]:
-    """Contacts and core contacts, and how many of each are within their cadence (one scan)."""
-    by_kind = cadence_by_kind(user)
-    cadences = known_cadences(user, by_kind)
-    core = Contact.kind.in_(CORE_KINDS)
-    out_of_touch = lapsed_condition(user, today, Contact.last_interaction_at, by_kind, cadences)
-    not_met = lapsed_condition(user, today, Contact.last_in_person_at, by_kind, cadences)
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.sum(case((out_of_touch, 0), else_=1)),
-            func.sum(case((core, 1), else_=0)),
-            func.sum(case((and_(core, not_met), 0), (core, 1), else_=0)),
-        ).where(Contact.user_id == user.id)
-    ).one()
-    contacts, within, core_contacts, core_within = (int(v or 0) for v in row)
-    return {
-        "contacts": contacts,
-        "within": within,
-        "core_contacts": core_contacts,
-        "core_within": core_within,
-    }
-
-
-def _log_counts(logs: Window) -> dict[str, int]:
-    """Logs in the window, and those in person."""
-    row = db.session.execute(
-        select(
-            func.count(), func.sum(case((Interaction.kind == "in_person", 1), else_=0))
-        ).where(logs.on(Interaction))
-    ).one()
-    return {"logs": int(row[0] or 0), "in_person": int(row[1] or 0)}
 
 
 class Window:
@@ -131,54 +97,83 @@ class Window:
         )
 
 
-def _giving(user: User, logs: Window, start: datetime, today: date) -> dict[str, Any]:
+def _count_if(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _figures(user: User, logs: Window, today: date, first: date) -> dict[str, Any]:
+    """Every single-number count the blocks need, in one statement.
+
+    Each part is a one-row aggregate over its own table (read from its own index); the parts
+    are joined side by side, so the database runs each once and answers in one round trip.
+    """
+    parts = [
+        _people_part(user, today),
+        _log_part(logs),
+        _giving_part(user, logs, today),
+        _caring_part(logs),
+        _challenge_part(user, logs, today),
+        _met_part(user, logs),
+        _follow_up_part(user, logs, today),
+        _perspective_part(logs, "received", "mentor", "heard"),
+        _perspective_part(logs, "gave", "mentee", "offered"),
+        _mentor_logs_part(user, logs),
+        _wins_part(user, first, today),
+    ]
+    subqueries = [part.subquery(f"part_{n}") for n, part in enumerate(parts)]
+    joined: Any = subqueries[0]
+    for sub in subqueries[1:]:
+        joined = joined.join(sub, true())
+    row = db.session.execute(
+        select(*(column for sub in subqueries for column in sub.c)).select_from(joined)
+    ).one()
+    return dict(row._mapping)
+
+
+def _people_part(user: User, today: date) -> Any:
+    """Contacts and core contacts, and how many of each are within their cadence (one scan)."""
+    by_kind = cadence_by_kind(user)
+    cadences = known_cadences(user, by_kind)
+    core = Contact.kind.in_(CORE_KINDS)
+    out_of_touch = lapsed_condition(user, today, Contact.last_interaction_at, by_kind, cadences)
+    not_met = lapsed_condition(user, today, Contact.last_in_person_at, by_kind, cadences)
+    return select(
+        func.count().label("contacts"),
+        func.sum(case((out_of_touch, 0), else_=1)).label("within"),
+        func.sum(case((core, 1), else_=0)).label("core_contacts"),
+        func.sum(case((and_(core, not_met), 0), (core, 1), else_=0)).label("core_within"),
+    ).where(Contact.user_id == user.id)
+
+
+def _log_part(logs: Window) -> Any:
+    """Logs in the window, and those in person."""
+    return select(
+        func.count().label("logs"),
+        _count_if(Interaction.kind == "in_person").label("in_person"),
+    ).where(logs.on(Interaction))
+
+
+def _giving_part(user: User, logs: Window, today: date) -> Any:
     item = GiveTakeItem
     # Window counts read the (user, time, direction) index alone; promises (few) are counted
     # from the promised index. `= true` (not IS TRUE) lets PostgreSQL use that index too.
-    given, received = (
-        int(v or 0)
-        for v in db.session.execute(
-            select(
-                func.sum(case((item.direction == "gave", 1), else_=0)),
-                func.sum(case((item.direction == "received", 1), else_=0)),
-            ).where(logs.on(item))
-        ).one()
-    )
+    window = select(
+        _count_if(item.direction == "gave").label("given"),
+        _count_if(item.direction == "received").label("received"),
+    ).where(logs.on(item))
     in_window = and_(item.occurred_at > logs.start, item.occurred_at <= logs.end)
     open_gave = and_(item.direction == "gave", item.delivered_at.is_(None))
-    made, kept, open_in_window, overdue = (
-        int(v or 0)
-        for v in db.session.execute(
-            select(
-                func.sum(case((in_window, 1), else_=0)),
-                func.sum(case((and_(in_window, item.delivered_at.is_not(None)), 1), else_=0)),
-                func.sum(case((and_(in_window, open_gave), 1), else_=0)),
-                func.sum(case((and_(open_gave, item.due_on < today), 1), else_=0)),
-            ).where(item.user_id == user.id, item.promised == true())
-        ).one()
-    )
-    gave = given - open_in_window
-    ratio = None if gave == 0 and received == 0 else (1.0 if received == 0 else gave / received)
-    score = _score(ratio)
-    return {
-        "score": score,
-        "gave": gave,
-        "received": received,
-        "promises_made": made,
-        "promises_kept": kept,
-        "promises_overdue": overdue,
-    }
+    promises = select(
+        _count_if(in_window).label("promises_made"),
+        _count_if(and_(in_window, item.delivered_at.is_not(None))).label("promises_kept"),
+        _count_if(and_(in_window, open_gave)).label("promises_open_in_window"),
+        _count_if(and_(open_gave, item.due_on < today)).label("promises_overdue"),
+    ).where(item.user_id == user.id, item.promised == true())
+    window_sub, promises_sub = window.subquery(), promises.subquery()
+    return select(window_sub, promises_sub).select_from(window_sub.join(promises_sub, true()))
 
 
-def _empathy(
-    user: User,
-    logs: Window,
-    log_counts: dict[str, int],
-    start: datetime,
-    now: datetime,
-    today: date,
-) -> dict[str, Any]:
-    total = log_counts["logs"]
+def _caring_part(logs: Window) -> Any:
     caring = union(
         select(Interaction.id).where(logs.on(Interaction), Interaction.challenge.is_not(None)),
         select(GiveTakeItem.interaction_id).where(
@@ -187,104 +182,51 @@ def _empathy(
             GiveTakeItem.category == "listening",
         ),
     ).subquery()
-    caring_logs = db.session.scalar(select(func.count()).select_from(caring)) or 0
-    row = db.session.execute(
-        select(
-            func.sum(
-                case(
-                    (and_(Challenge.resolved_at.is_(None), Challenge.check_in_on < today), 1),
-                    else_=0,
-                )
-            ),
-            func.sum(
-                case(
-                    (and_(Challenge.resolved_at > start, Challenge.resolved_at <= now), 1),
-                    else_=0,
-                )
-            ),
-        ).where(Challenge.user_id == user.id)
-    ).one()
-    score = None if total == 0 else _score(caring_logs / (EMPATHY_TARGET_SHARE * total))
-    return {
-        "score": score,
-        "logs": total,
-        "caring_logs": caring_logs,
-        "check_ins_overdue": int(row[0] or 0),
-        "challenges_resolved": int(row[1] or 0),
-    }
+    return select(func.count().label("caring_logs")).select_from(caring)
 
 
-def _face_time(
-    user: User, logs: Window, people: dict[str, int], log_counts: dict[str, int]
-) -> dict[str, Any]:
-    core_contacts, within = people["core_contacts"], people["core_within"]
-    in_person_logs = log_counts["in_person"]
-    met = db.session.scalar(
-        select(func.count(func.distinct(InteractionContact.contact_id))).where(
-            logs.on(InteractionContact),
-            InteractionContact.interaction_id.in_(
-                select(Interaction.id).where(logs.on(Interaction), Interaction.kind == "in_person")
-            ),
-            InteractionContact.contact_id.in_(_contacts_of_kind(user, CORE_KINDS)),
-        )
+def _challenge_part(user: User, logs: Window, today: date) -> Any:
+    """Open challenges whose check-in has passed, and those resolved in the window.
+
+    Two ranges of the (user, resolved, check-in) index rather than a pass over every
+    challenge.
+    """
+    mine = Challenge.user_id == user.id
+    due = (Challenge.resolved_at.is_(None), Challenge.check_in_on < today)
+    resolved = (Challenge.resolved_at > logs.start, Challenge.resolved_at <= logs.end)
+    return select(
+        select(func.count()).where(mine, *due).scalar_subquery().label("check_ins_overdue"),
+        select(func.count()).where(mine, *resolved).scalar_subquery().label("challenges_resolved"),
     )
-    return {
-        "score": None if core_contacts == 0 else _score(within / core_contacts),
-        "core_contacts": core_contacts,
-        "core_within_cadence": within,
-        "in_person_logs": in_person_logs,
-        "core_met_in_person": int(met or 0),
-        "in_person_per_core_contact": (
-            round(in_person_logs / core_contacts, 2) if core_contacts else None
+
+
+def _met_part(user: User, logs: Window) -> Any:
+    """Distinct core contacts in the window's in-person logs."""
+    return select(
+        func.count(func.distinct(InteractionContact.contact_id)).label("core_met_in_person")
+    ).where(
+        logs.on(InteractionContact),
+        InteractionContact.interaction_id.in_(
+            select(Interaction.id).where(logs.on(Interaction), Interaction.kind == "in_person")
         ),
-    }
+        InteractionContact.contact_id.in_(_contacts_of_kind(user, CORE_KINDS)),
+    )
 
 
-def _work(
-    user: User, people: dict[str, int], start: datetime, now: datetime, today: date
-) -> dict[str, Any]:
-    contacts, within = people["contacts"], people["within"]
-    follow = db.session.execute(
-        select(
-            func.sum(
-                case(
-                    (
-                        and_(
-                            Interaction.follow_up_done_at > start,
-                            Interaction.follow_up_done_at <= now,
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            func.sum(
-                case(
-                    (
-                        and_(
-                            Interaction.follow_up_done_at.is_(None),
-                            follow_up_due_expr() < today,
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-        ).where(Interaction.user_id == user.id, Interaction.follow_up_on.is_not(None))
-    ).one()
-    return {
-        "score": None if contacts == 0 else _score(within / contacts),
-        "contacts": contacts,
-        "within_cadence": within,
-        "overdue": contacts - within,
-        "follow_ups_done": int(follow[0] or 0),
-        "follow_ups_overdue": int(follow[1] or 0),
-    }
+def _follow_up_part(user: User, logs: Window, today: date) -> Any:
+    done = and_(
+        Interaction.follow_up_done_at > logs.start, Interaction.follow_up_done_at <= logs.end
+    )
+    overdue = and_(Interaction.follow_up_done_at.is_(None), follow_up_due_expr() < today)
+    return select(
+        _count_if(done).label("follow_ups_done"),
+        _count_if(overdue).label("follow_ups_overdue"),
+    ).where(Interaction.user_id == user.id, Interaction.follow_up_on.is_not(None))
 
 
-def _perspective_logs(logs: Window, direction: str, kind: str) -> Any:
-    """(log id, time) of logs where advice/feedback went `direction` or a `kind` was there."""
-    return union(
+def _perspective_part(logs: Window, direction: str, kind: str, name: str) -> Any:
+    """How many logs had advice/feedback go `direction` or a `kind` there, and the last one."""
+    found = union(
         select(GiveTakeItem.interaction_id.label("id"), GiveTakeItem.occurred_at).where(
             logs.on(GiveTakeItem),
             GiveTakeItem.direction == direction,
@@ -295,6 +237,35 @@ def _perspective_logs(logs: Window, direction: str, kind: str) -> Any:
             InteractionContact.contact_id.in_(_contacts_of_kind(logs.user_id, (kind,))),
         ),
     ).subquery()
+    return select(
+        func.count().label(name), func.max(found.c.occurred_at).label(f"last_{name}_at")
+    ).select_from(found)
+
+
+def _mentor_logs_part(user: User, logs: Window) -> Any:
+    """Logs in the window with a mentor, and with a mentee."""
+    link = InteractionContact
+
+    def logs_with(kind: str) -> Any:
+        return func.count(func.distinct(case((Contact.kind == kind, link.interaction_id))))
+
+    return (
+        select(logs_with("mentor").label("mentor_logs"), logs_with("mentee").label("mentee_logs"))
+        .select_from(Contact)
+        .join(link, link.contact_id == Contact.id)
+        .where(
+            Contact.user_id == user.id,
+            Contact.kind.in_(("mentor", "mentee")),
+            logs.on(link),
+        )
+    )
+
+
+def _wins_part(user: User, first: date, today: date) -> Any:
+    return select(
+        func.count().label("wins"),
+        _count_if(Win.congratulated_at.is_not(None)).label("wins_congratulated"),
+    ).where(Win.user_id == user.id, Win.happened_on >= first, Win.happened_on <= today)
 
 
 def _contacts_of_kind(user: User | int, kinds: tuple[str, ...]) -> Any:
@@ -303,39 +274,77 @@ def _contacts_of_kind(user: User | int, kinds: tuple[str, ...]) -> Any:
     return select(Contact.id).where(Contact.user_id == user_id, Contact.kind.in_(kinds))
 
 
-def _unique_voice(user: User, logs: Window, days: int) -> dict[str, Any]:
-    heard_q = _perspective_logs(logs, "received", "mentor")
-    offered_q = _perspective_logs(logs, "gave", "mentee")
-    heard, last_heard = db.session.execute(
-        select(func.count(), func.max(heard_q.c.occurred_at))
-    ).one()
-    offered, last_offered = db.session.execute(
-        select(func.count(), func.max(offered_q.c.occurred_at))
-    ).one()
-    by_kind = dict(
-        db.session.execute(
-            select(Contact.kind, func.count(func.distinct(InteractionContact.interaction_id)))
-            .select_from(Contact)
-            .join(InteractionContact, InteractionContact.contact_id == Contact.id)
-            .where(
-                Contact.user_id == user.id,
-                Contact.kind.in_(("mentor", "mentee")),
-                logs.on(InteractionContact),
-            )
-            .group_by(Contact.kind)
-        ).all()
-    )
+def _int(figures: dict[str, Any], key: str) -> int:
+    return int(figures[key] or 0)
+
+
+def _giving(figures: dict[str, Any]) -> dict[str, Any]:
+    gave = _int(figures, "given") - _int(figures, "promises_open_in_window")
+    received = _int(figures, "received")
+    ratio = None if gave == 0 and received == 0 else (1.0 if received == 0 else gave / received)
+    return {
+        "score": _score(ratio),
+        "gave": gave,
+        "received": received,
+        "promises_made": _int(figures, "promises_made"),
+        "promises_kept": _int(figures, "promises_kept"),
+        "promises_overdue": _int(figures, "promises_overdue"),
+    }
+
+
+def _empathy(figures: dict[str, Any]) -> dict[str, Any]:
+    total = _int(figures, "logs")
+    caring_logs = _int(figures, "caring_logs")
+    score = None if total == 0 else _score(caring_logs / (EMPATHY_TARGET_SHARE * total))
+    return {
+        "score": score,
+        "logs": total,
+        "caring_logs": caring_logs,
+        "check_ins_overdue": _int(figures, "check_ins_overdue"),
+        "challenges_resolved": _int(figures, "challenges_resolved"),
+    }
+
+
+def _face_time(figures: dict[str, Any]) -> dict[str, Any]:
+    core_contacts, within = _int(figures, "core_contacts"), _int(figures, "core_within")
+    in_person_logs = _int(figures, "in_person")
+    return {
+        "score": None if core_contacts == 0 else _score(within / core_contacts),
+        "core_contacts": core_contacts,
+        "core_within_cadence": within,
+        "in_person_logs": in_person_logs,
+        "core_met_in_person": _int(figures, "core_met_in_person"),
+        "in_person_per_core_contact": (
+            round(in_person_logs / core_contacts, 2) if core_contacts else None
+        ),
+    }
+
+
+def _work(figures: dict[str, Any]) -> dict[str, Any]:
+    contacts, within = _int(figures, "contacts"), _int(figures, "within")
+    return {
+        "score": None if contacts == 0 else _score(within / contacts),
+        "contacts": contacts,
+        "within_cadence": within,
+        "overdue": contacts - within,
+        "follow_ups_done": _int(figures, "follow_ups_done"),
+        "follow_ups_overdue": _int(figures, "follow_ups_overdue"),
+    }
+
+
+def _unique_voice(figures: dict[str, Any], days: int) -> dict[str, Any]:
+    heard, offered = _int(figures, "heard"), _int(figures, "offered")
     expected = max(1, _round(days / 30))
     score = _round(50 * min(1.0, heard / expected) + 50 * min(1.0, offered / expected))
     return {
         "score": score,
-        "heard": int(heard),
-        "offered": int(offered),
+        "heard": heard,
+        "offered": offered,
         "expected": expected,
-        "mentor_logs": int(by_kind.get("mentor", 0)),
-        "mentee_logs": int(by_kind.get("mentee", 0)),
-        "last_heard_at": _as_utc(last_heard),
-        "last_offered_at": _as_utc(last_offered),
+        "mentor_logs": _int(figures, "mentor_logs"),
+        "mentee_logs": _int(figures, "mentee_logs"),
+        "last_heard_at": _as_utc(figures["last_heard_at"]),
+        "last_offered_at": _as_utc(figures["last_offered_at"]),
     }
 
 
@@ -347,11 +356,18 @@ def _as_utc(value: Any) -> datetime | None:
     return UTCDateTime().process_result_value(value, db.engine.dialect)
 
 
-def _friendship(user: User, start: datetime, now: datetime, today: date) -> dict[str, Any]:
+def _friendship_first_day(user: User, start: datetime, today: date) -> date:
+    """The first day whose birthdays and wins count: the window's, at most a year back."""
     first = local_date(user, start) + timedelta(days=1)
     first = min(first, today)
     if (today - first).days >= 365:
         first = today - timedelta(days=364)
+    return first
+
+
+def _friendship(
+    user: User, start: datetime, now: datetime, today: date, first: date, figures: dict[str, Any]
+) -> dict[str, Any]:
     people = db.session.execute(
         select(Contact.id, Contact.birthday_month, Contact.birthday_day).where(
             Contact.user_id == user.id, birthday_condition(first, today)
@@ -394,12 +410,7 @@ def _friendship(user: User, start: datetime, now: datetime, today: date) -> dict
             if span is not None and span[0] <= occurred_at < span[1]:
                 seen.add(contact_id)
         greeted = len(seen)
-    wins_row = db.session.execute(
-        select(func.count(), func.sum(case((Win.congratulated_at.is_not(None), 1), else_=0))).where(
-            Win.user_id == user.id, Win.happened_on >= first, Win.happened_on <= today
-        )
-    ).one()
-    wins, congratulated = int(wins_row[0] or 0), int(wins_row[1] or 0)
+    wins, congratulated = _int(figures, "wins"), _int(figures, "wins_congratulated")
     chances = len(celebrated) + wins
     return {
         "score": None if chances == 0 else _score((greeted + congratulated) / chances),

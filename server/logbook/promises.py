@@ -19,9 +19,15 @@ def promise_list_query(
 ) -> Select[Any]:
     """(item, log uuid, log time) rows of promises: overdue first, then by due date."""
     item = GiveTakeItem
+    # The log's uuid and time are looked up for the rows returned only (after any LIMIT),
+    # and the order uses the item's copy of the log time, so no join with the whole log.
+    log = (Interaction.id == item.interaction_id,)
     stmt = (
-        select(item, Interaction.uuid, Interaction.occurred_at)
-        .join(Interaction, Interaction.id == item.interaction_id)
+        select(
+            item,
+            select(Interaction.uuid).where(*log).scalar_subquery().label("uuid"),
+            select(Interaction.occurred_at).where(*log).scalar_subquery().label("occurred_at"),
+        )
         # `= true` (not IS TRUE) so PostgreSQL can use the promised index; it is NOT NULL.
         .where(item.user_id == user.id, item.promised == true(), item.direction == "gave")
     )
@@ -37,7 +43,7 @@ def promise_list_query(
         )
     overdue_first = case((and_(item.due_on.is_not(None), item.due_on < today), 0), else_=1)
     return stmt.order_by(
-        overdue_first, item.due_on.is_(None), item.due_on, Interaction.occurred_at, item.id
+        overdue_first, item.due_on.is_(None), item.due_on, item.occurred_at, item.id
     )
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..contacts import attach_stats, get_contact, paginate
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
+
+from ..contacts import attach_stats, get_contact
 from ..extensions import db
 from ..models import User
 from ..models.interactions import Interaction, InteractionContact
@@ -13,7 +16,7 @@ from .birthdays import birthday_row, occurrence_between
 from .challenges import challenge_list_query, challenge_row
 from .clock import local_today
 from .follow_ups import follow_up_list_query, follow_up_row
-from .interactions import attach_people, interaction_list_query
+from .interactions import attach_people
 from .promises import promise_list_query, promise_rows
 from .wins import win_list_query, win_row
 
@@ -26,7 +29,7 @@ def build_timeline(
     """The contact, a page of their log (newest first) and their open items."""
     contact = attach_stats(user, [get_contact(user, contact_id)], now)[0]
     today = local_today(user, now)
-    logs, total = paginate(interaction_list_query(user, {"contact_id": contact.id}), page, per_page)
+    logs, total = _log_page(user, contact.id, page, per_page)
     attach_people(user.id, logs)
     challenges = db.session.execute(
         challenge_list_query(user, contact.id, True).limit(OPEN_ITEMS_CAP)
@@ -38,6 +41,7 @@ def build_timeline(
     follow_ups = list(
         db.session.scalars(
             follow_up_list_query(user, None)
+            .options(lazyload(Interaction.items))  # a follow-up shows its people, not items
             .join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
             .where(InteractionContact.contact_id == contact.id)
             .limit(OPEN_ITEMS_CAP)
@@ -62,4 +66,25 @@ def build_timeline(
     }
 
 
+def _log_page(user: User, contact_id: int, page: int, per_page: int) -> tuple[list[Any], int]:
+    """One page of the contact's log, newest first, and how many logs they have in all.
 
+    Driven by the (user, contact, time, log id) index on the links, whose time is the log's
+    own (kept in step on every write): the page reads `per_page` index entries and their
+    logs, and the total counts index entries, without visiting the whole log.
+    """
+    link = InteractionContact
+    mine = (link.user_id == user.id, link.contact_id == contact_id)
+    logs = list(
+        db.session.scalars(
+            select(Interaction)
+            .join(link, link.interaction_id == Interaction.id)
+            .where(Interaction.user_id == user.id, *mine)
+            .order_by(link.occurred_at.desc(), link.interaction_id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    if page == 1 and len(logs) < per_page:
+        return logs, len(logs)
+    return logs, db.session.scalar(select(func.count()).select_from(link).where(*mine)) or 0

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, not_, select
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import Contact, User
@@ -245,7 +246,9 @@ def face_time_people(
 
 def follow_ups_due(user: User, today: date, cap: int) -> dict[str, Any]:
     """Follow-ups due today or earlier, oldest due first."""
-    rows, total = _first_rows(follow_up_list_query(user, today), cap)
+    # A follow-up shows its people, not its items: those load only if something reads them.
+    stmt = follow_up_list_query(user, today).options(lazyload(Interaction.items))
+    rows, total = _first_rows(stmt, cap)
     items = attach_people(user.id, [row[0] for row in rows])
     return _block([follow_up_row(i, today) for i in items], total)
 

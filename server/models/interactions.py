@@ -45,7 +45,7 @@ class Interaction(Base):
 
     __tablename__ = "interactions"
     __table_args__ = (
-        Index("ix_interactions_user_id_occurred_at", "user_id", "occurred_at", "kind"),
+        Index("ix_interactions_user_id_occurred_at", "user_id", "occurred_at", "kind", "id"),
         Index(
             "ix_interactions_user_id_follow_up",
             "user_id", "follow_up_done_at", "follow_up_on", "follow_up_snoozed_until",
@@ -143,6 +143,7 @@ class InteractionContact(Base):
         Index(
             "ix_interaction_contacts_user_id_occurred_at",
             "user_id", "occurred_at", "contact_id", "gave_count", "received_count",
+            "interaction_id",
         ),
     )
 
