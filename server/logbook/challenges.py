@@ -63,7 +63,7 @@ def update_challenge(user: User, challenge_id: int, data: dict[str, Any]) -> Cha
 
 def challenge_list_query(
     user: User, contact_id: int | None, open_only: bool, check_in_due_on: date | None = None
-) -> Select[Any]:
+) -> Select[Challenge, str, str]:
     """(Challenge, contact name, log uuid) rows: check-ins soonest first, then newest."""
     stmt = (
         select(Challenge, Contact.name, Interaction.uuid)

@@ -21,7 +21,7 @@ from .clock import local_today
 BALANCE_WINDOW = timedelta(days=365)
 
 
-def give_take_counts(user: User, now: datetime) -> Select[Any]:
+def give_take_counts(user: User, now: datetime) -> Select[int, int, int]:
     """SELECT contact_id, gave, received over the balance window, grouped by contact."""
     link = InteractionContact
     return (

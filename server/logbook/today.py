@@ -136,23 +136,9 @@ def _meeting_block(user: User, stmt: Select[Any], cap: int, now: datetime) -> di
 
 
 def _meeting_row(meeting: Any, logged: bool, names: dict[int, str], now: datetime) -> dict[str, Any]:
-    try:
-        from ..calendars.service import meeting_view
-    except ImportError:  # calendars without the service module: a minimal row
-        meeting_view = None
-    if meeting_view is not None:
-        return meeting_view(meeting, logged, names, now)
-    return {
-        "id": meeting.id,
-        "title": meeting.title,
-        "start": meeting.start_at,
-        "end": meeting.end_at,
-        "logged": logged,
-        "attendees": [
-            {"email": a.email, "name": a.name, "contact_id": a.contact_id}
-            for a in meeting.attendees
-        ],
-    }
+    from ..calendars.service import meeting_view
+
+    return meeting_view(meeting, logged, names, now)
 
 
 def upcoming_birthdays(user: User, today: date, cap: int, days: int = BIRTHDAY_DAYS) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def congratulate(user: User, win_id: int, now: datetime) -> Win:
     return win
 
 
-def win_list_query(user: User, contact_id: int | None, open_only: bool) -> Select[Any]:
+def win_list_query(user: User, contact_id: int | None, open_only: bool) -> Select[Win, str]:
     """(Win, contact name) rows: newest success first."""
     stmt = (
         select(Win, Contact.name)
