@@ -37,6 +37,8 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+    IMPORT_LIMIT = "20 per 10 minutes"  # uploads parsed in the request: contacts, backups
+    FEED_LIMIT = "120 per hour"  # calendar apps poll the outgoing feed every few minutes
     API_TITLE = "Rapport"
     API_VERSION = "1"
     OPENAPI_VERSION = "3.0.3"

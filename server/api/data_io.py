@@ -20,7 +20,7 @@ from ..contacts_io.records import NotAContactsFile
 from ..contacts_io.sniff import IMPORT_MAX_BYTES, read_contacts_file
 from ..contacts_io.vcard_writer import write_vcards
 from ..errors import ApiError
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import Contact, User, utcnow
 from ..schemas.data_io import (
     FeedUrlSchema,
@@ -55,6 +55,7 @@ def _upload_bytes(limit: int, what: str) -> tuple[bytes, str]:
 @blp.arguments(ImportArgsSchema, location="query")
 @blp.response(200, ImportReportSchema)
 @login_required
+@limiter.limit(lambda: current_app.config["IMPORT_LIMIT"])
 def import_contacts(args: dict[str, Any]) -> dict[str, Any]:
     """Import a .vcf or Google Contacts .csv (multipart `file`); `?dry_run=1` only previews."""
     data, filename = _upload_bytes(IMPORT_MAX_BYTES, "vCard or CSV file")
@@ -116,6 +117,7 @@ def export_json() -> Response:
 @blp.arguments(RestoreArgsSchema, location="query")
 @blp.response(200, RestoreReportSchema)
 @login_required
+@limiter.limit(lambda: current_app.config["IMPORT_LIMIT"])
 def import_json(args: dict[str, Any]) -> dict[str, Any]:
     """Restore a backup (JSON body or multipart `file`) into an empty account, or merge."""
     if request.mimetype == "multipart/form-data":
@@ -173,6 +175,7 @@ def disable_feed() -> None:
 
 
 @site.route("/calendar/<string:secret>.ics", methods=["GET"])
+@limiter.limit(lambda: current_app.config["FEED_LIMIT"])
 def calendar_feed(secret: str) -> Response:
     """The user's outgoing calendar; the secret in the path is the only credential."""
     if not secret or len(secret) > 64:
