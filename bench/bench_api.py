@@ -236,6 +236,7 @@ def main() -> None:
     assert response.status_code == 200, response.get_json()
     urls = {
         "GET /healthz (floor)": "/healthz",
+        "GET /api/auth/me (API floor)": "/api/auth/me",
         "GET /api/today": "/api/today",
         "GET /api/habits": "/api/habits?days=90",
         "GET /api/contacts page 1": "/api/contacts",
@@ -247,6 +248,12 @@ def main() -> None:
         "GET timeline (typical contact)": f"/api/contacts/{typical}/timeline",
     }
     results = {name: measure(client, path, args.runs) for name, path in urls.items()}
+    # Ratios against the cheapest signed-in API call measured in this same run, so figures
+    # from a busy machine and a quiet one can be compared.
+    floor = results["GET /api/auth/me (API floor)"]["p50_ms"]
+    for figures in results.values():
+        figures["p50_vs_api_floor"] = round(figures["p50_ms"] / floor, 1)
+        figures["p95_within_50ms"] = figures["p95_ms"] <= 50.0
     print(json.dumps({
         "database": url.split(":", 1)[0],
         "contacts": args.contacts,
