@@ -83,7 +83,10 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     def _terminate(signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
+    # Ctrl-C and a service manager's stop both end the server and its worker, even when the
+    # shell that started us left SIGINT ignored (as it does for background jobs).
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     click.echo(f"Rapport is listening on http://{host}:{port}")
     click.echo(f"Data directory: {app.config['DATA_DIR']}")
     click.echo(f"Database: {_describe_database(app.config['SQLALCHEMY_DATABASE_URI'])}")
@@ -124,6 +127,7 @@ def worker(once: bool, parent_pid: int | None) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     log.info("worker started")
     try:
         run_forever(app)
