@@ -27,7 +27,7 @@ function Balance(stats) {
   const got = stats.received || 0;
   const total = Math.max(gave + got, 1);
   const balance = stats.balance ?? gave - got;
-  const verdict = balance > 0 ? `You are ${balance} ahead — generous.` : balance < 0 ? `You owe ${-balance} — give next.` : (gave ? 'Even — nicely balanced.' : 'Nothing logged yet.');
+  const verdict = balance > 0 ? `You are ${balance} ahead — generous.` : balance < 0 ? `You owe ${-balance} — give next.` : (gave ? 'Even — nicely balanced.' : 'Nothing given or received yet.');
   return h('section', {class: 'card-section balance', 'aria-label': 'Give and take, last 12 months'},
     h('h2', null, 'Give & take'),
     h('div', {class: 'balance-bar', role: 'img', 'aria-label': `Gave ${gave}, received ${got}`},
