@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import utcnow
 from ..models.push import Notification, PushSubscription
 from ..push.delivery import push_context_from_app
@@ -88,6 +88,7 @@ def unsubscribe(data: dict[str, Any]) -> None:
 @blp.route("/push/test", methods=["POST"])
 @blp.response(200, TestPushResultSchema)
 @login_required
+@limiter.limit("10 per 10 minutes")  # each call pushes to every device, inside the request
 def test_push() -> dict[str, Any]:
     """Send a test notification to every device now; report what each push service said."""
     return send_test_push(push_context_from_app(current_app), current_user.id, utcnow())

@@ -30,3 +30,14 @@ def test_outgoing_feed_is_throttled(app_factory):
     client = app.test_client()
     statuses = [client.get("/calendar/not-a-real-secret.ics").status_code for _ in range(4)]
     assert statuses == [404, 404, 404, 429]
+
+
+def test_test_push_is_throttled(app_factory, make_user):
+    from tests.conftest import login
+
+    app = app_factory(RAPPORT_TEST_RATELIMIT="1")
+    client = app.test_client()
+    login(client, make_user().email)
+    statuses = [client.post("/api/push/test").status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
