@@ -83,11 +83,23 @@ def lapsed_condition(
     """
     if cadences is None:
         cadences = known_cadences(user, by_kind)
-    zone = user_zone(user)
     thresholds = {
-        days: literal(day_start(zone, today - timedelta(days=days)), UTCDateTime())
-        for days in sorted(cadences)
+        days: literal(start, UTCDateTime())
+        for days, start in lapse_thresholds(user, today, cadences).items()
     }
+    return lapsed_against(clock_column, by_kind, thresholds)
+
+
+def lapse_thresholds(user: User, today: date, cadences: set[int]) -> dict[int, datetime]:
+    """For each cadence (days, ascending): the UTC start of (today - cadence) in the user's zone."""
+    zone = user_zone(user)
+    return {days: day_start(zone, today - timedelta(days=days)) for days in sorted(cadences)}
+
+
+def lapsed_against(
+    clock_column: Any, by_kind: dict[str, int], thresholds: dict[int, Any]
+) -> ColumnElement[bool]:
+    """SQL: the clock (else created_at) is before the threshold (SQL) of the contact's cadence."""
     threshold = case(thresholds, value=cadence_expr(by_kind))
     return func.coalesce(clock_column, Contact.created_at) < threshold
 

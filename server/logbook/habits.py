@@ -35,13 +35,13 @@ import math
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, true, union
+from sqlalchemy import Date, Integer, and_, bindparam, case, func, select, true, union
 
 from ..extensions import db
-from ..models import Contact, User
+from ..models import Contact, User, UTCDateTime
 from ..models.interactions import Challenge, GiveTakeItem, Interaction, InteractionContact, Win
 from .birthdays import birthday_condition, occurrence_between
-from .cadence import CORE_KINDS, cadence_by_kind, known_cadences, lapsed_condition
+from .cadence import CORE_KINDS, cadence_by_kind, known_cadences, lapse_thresholds, lapsed_against
 from .clock import day_start, local_date, local_today, user_zone
 from .follow_ups import follow_up_due_expr
 
@@ -62,8 +62,7 @@ def build_habits(user: User, now: datetime, days: int = 90) -> dict[str, Any]:
     start = now - timedelta(days=days)
     today = local_today(user, now)
     first = _friendship_first_day(user, start, today)
-    logs = Window(user.id, start, now)
-    figures = _figures(user, logs, today, first)
+    figures = _figures(user, start, now, today, first)
     blocks = {
         "giving": _giving(figures),
         "empathy": _empathy(figures),
@@ -85,7 +84,7 @@ def build_habits(user: User, now: datetime, days: int = 90) -> dict[str, Any]:
 class Window:
     """The scoring window (start, end] for one user, as SQL conditions on each table."""
 
-    def __init__(self, user_id: int, start: datetime, end: datetime) -> None:
+    def __init__(self, user_id: Any, start: Any, end: Any) -> None:
         self.user_id, self.start, self.end = user_id, start, end
 
     def on(self, model: Any) -> Any:
@@ -101,48 +100,73 @@ def _count_if(condition: Any) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _figures(user: User, logs: Window, today: date, first: date) -> dict[str, Any]:
+# The figures statement for each cadence shape (defaults by kind, cadences in use). It is
+# built once and run with bound values, so a request does not rebuild it or its cache key.
+_FIGURES_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+_FIGURES_STATEMENTS_MAX = 256
+
+
+def _figures(user: User, start: datetime, end: datetime, today: date, first: date) -> dict[str, Any]:
     """Every single-number count the blocks need, in one statement.
 
     Each part is a one-row aggregate over its own table (read from its own index); the parts
     are joined side by side, so the database runs each once and answers in one round trip.
     """
+    by_kind = cadence_by_kind(user)
+    cadences = known_cadences(user, by_kind)
+    thresholds = lapse_thresholds(user, today, cadences)
+    shape = (tuple(sorted(by_kind.items())), tuple(thresholds))
+    stmt = _FIGURES_STATEMENTS.get(shape)
+    if stmt is None:
+        if len(_FIGURES_STATEMENTS) >= _FIGURES_STATEMENTS_MAX:
+            _FIGURES_STATEMENTS.clear()
+        stmt = _FIGURES_STATEMENTS[shape] = _figures_statement(by_kind, tuple(thresholds))
+    params: dict[str, Any] = {
+        "user_id": user.id, "start": start, "end": end, "today": today, "first": first,
+    }
+    params.update({f"lapse_{days}": at for days, at in thresholds.items()})
+    return dict(db.session.execute(stmt, params).one()._mapping)
+
+
+def _figures_statement(by_kind: dict[str, int], cadences: tuple[int, ...]) -> Any:
+    """The figures statement, with the user, the window, today and `first` as bound values."""
+    user_id = bindparam("user_id", type_=Integer())
+    logs = Window(
+        user_id, bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
+    )
+    today, first = bindparam("today", type_=Date()), bindparam("first", type_=Date())
+    thresholds = {days: bindparam(f"lapse_{days}", type_=UTCDateTime()) for days in cadences}
     parts = [
-        _people_part(user, today),
+        _people_part(user_id, by_kind, thresholds),
         _log_part(logs),
-        _giving_part(user, logs, today),
+        _giving_part(user_id, logs, today),
         _caring_part(logs),
-        _challenge_part(user, logs, today),
-        _met_part(user, logs),
-        _follow_up_part(user, logs, today),
+        _challenge_part(user_id, logs, today),
+        _met_part(user_id, logs),
+        _follow_up_part(user_id, logs, today),
         _perspective_part(logs, "received", "mentor", "heard"),
         _perspective_part(logs, "gave", "mentee", "offered"),
-        _mentor_logs_part(user, logs),
-        _wins_part(user, first, today),
+        _mentor_logs_part(user_id, logs),
+        _wins_part(user_id, first, today),
     ]
     subqueries = [part.subquery(f"part_{n}") for n, part in enumerate(parts)]
     joined: Any = subqueries[0]
     for sub in subqueries[1:]:
         joined = joined.join(sub, true())
-    row = db.session.execute(
-        select(*(column for sub in subqueries for column in sub.c)).select_from(joined)
-    ).one()
-    return dict(row._mapping)
+    return select(*(column for sub in subqueries for column in sub.c)).select_from(joined)
 
 
-def _people_part(user: User, today: date) -> Any:
+def _people_part(user_id: Any, by_kind: dict[str, int], thresholds: dict[int, Any]) -> Any:
     """Contacts and core contacts, and how many of each are within their cadence (one scan)."""
-    by_kind = cadence_by_kind(user)
-    cadences = known_cadences(user, by_kind)
     core = Contact.kind.in_(CORE_KINDS)
-    out_of_touch = lapsed_condition(user, today, Contact.last_interaction_at, by_kind, cadences)
-    not_met = lapsed_condition(user, today, Contact.last_in_person_at, by_kind, cadences)
+    out_of_touch = lapsed_against(Contact.last_interaction_at, by_kind, thresholds)
+    not_met = lapsed_against(Contact.last_in_person_at, by_kind, thresholds)
     return select(
         func.count().label("contacts"),
         func.sum(case((out_of_touch, 0), else_=1)).label("within"),
         func.sum(case((core, 1), else_=0)).label("core_contacts"),
         func.sum(case((and_(core, not_met), 0), (core, 1), else_=0)).label("core_within"),
-    ).where(Contact.user_id == user.id)
+    ).where(Contact.user_id == user_id)
 
 
 def _log_part(logs: Window) -> Any:
@@ -153,7 +177,7 @@ def _log_part(logs: Window) -> Any:
     ).where(logs.on(Interaction))
 
 
-def _giving_part(user: User, logs: Window, today: date) -> Any:
+def _giving_part(user_id: Any, logs: Window, today: Any) -> Any:
     item = GiveTakeItem
     # Window counts read the (user, time, direction) index alone; promises (few) are counted
     # from the promised index. `= true` (not IS TRUE) lets PostgreSQL use that index too.
@@ -168,7 +192,7 @@ def _giving_part(user: User, logs: Window, today: date) -> Any:
         _count_if(and_(in_window, item.delivered_at.is_not(None))).label("promises_kept"),
         _count_if(and_(in_window, open_gave)).label("promises_open_in_window"),
         _count_if(and_(open_gave, item.due_on < today)).label("promises_overdue"),
-    ).where(item.user_id == user.id, item.promised == true())
+    ).where(item.user_id == user_id, item.promised == true())
     window_sub, promises_sub = window.subquery(), promises.subquery()
     return select(window_sub, promises_sub).select_from(window_sub.join(promises_sub, true()))
 
@@ -185,13 +209,13 @@ def _caring_part(logs: Window) -> Any:
     return select(func.count().label("caring_logs")).select_from(caring)
 
 
-def _challenge_part(user: User, logs: Window, today: date) -> Any:
+def _challenge_part(user_id: Any, logs: Window, today: Any) -> Any:
     """Open challenges whose check-in has passed, and those resolved in the window.
 
     Two ranges of the (user, resolved, check-in) index rather than a pass over every
     challenge.
     """
-    mine = Challenge.user_id == user.id
+    mine = Challenge.user_id == user_id
     due = (Challenge.resolved_at.is_(None), Challenge.check_in_on < today)
     resolved = (Challenge.resolved_at > logs.start, Challenge.resolved_at <= logs.end)
     return select(
@@ -200,7 +224,7 @@ def _challenge_part(user: User, logs: Window, today: date) -> Any:
     )
 
 
-def _met_part(user: User, logs: Window) -> Any:
+def _met_part(user_id: Any, logs: Window) -> Any:
     """Distinct core contacts in the window's in-person logs."""
     return select(
         func.count(func.distinct(InteractionContact.contact_id)).label("core_met_in_person")
@@ -209,11 +233,11 @@ def _met_part(user: User, logs: Window) -> Any:
         InteractionContact.interaction_id.in_(
             select(Interaction.id).where(logs.on(Interaction), Interaction.kind == "in_person")
         ),
-        InteractionContact.contact_id.in_(_contacts_of_kind(user, CORE_KINDS)),
+        InteractionContact.contact_id.in_(_contacts_of_kind(user_id, CORE_KINDS)),
     )
 
 
-def _follow_up_part(user: User, logs: Window, today: date) -> Any:
+def _follow_up_part(user_id: Any, logs: Window, today: Any) -> Any:
     done = and_(
         Interaction.follow_up_done_at > logs.start, Interaction.follow_up_done_at <= logs.end
     )
@@ -221,7 +245,7 @@ def _follow_up_part(user: User, logs: Window, today: date) -> Any:
     return select(
         _count_if(done).label("follow_ups_done"),
         _count_if(overdue).label("follow_ups_overdue"),
-    ).where(Interaction.user_id == user.id, Interaction.follow_up_on.is_not(None))
+    ).where(Interaction.user_id == user_id, Interaction.follow_up_on.is_not(None))
 
 
 def _perspective_part(logs: Window, direction: str, kind: str, name: str) -> Any:
@@ -242,7 +266,7 @@ def _perspective_part(logs: Window, direction: str, kind: str, name: str) -> Any
     ).select_from(found)
 
 
-def _mentor_logs_part(user: User, logs: Window) -> Any:
+def _mentor_logs_part(user_id: Any, logs: Window) -> Any:
     """Logs in the window with a mentor, and with a mentee."""
     link = InteractionContact
 
@@ -254,23 +278,22 @@ def _mentor_logs_part(user: User, logs: Window) -> Any:
         .select_from(Contact)
         .join(link, link.contact_id == Contact.id)
         .where(
-            Contact.user_id == user.id,
+            Contact.user_id == user_id,
             Contact.kind.in_(("mentor", "mentee")),
             logs.on(link),
         )
     )
 
 
-def _wins_part(user: User, first: date, today: date) -> Any:
+def _wins_part(user_id: Any, first: Any, today: Any) -> Any:
     return select(
         func.count().label("wins"),
         _count_if(Win.congratulated_at.is_not(None)).label("wins_congratulated"),
-    ).where(Win.user_id == user.id, Win.happened_on >= first, Win.happened_on <= today)
+    ).where(Win.user_id == user_id, Win.happened_on >= first, Win.happened_on <= today)
 
 
-def _contacts_of_kind(user: User | int, kinds: tuple[str, ...]) -> Any:
+def _contacts_of_kind(user_id: Any, kinds: tuple[str, ...]) -> Any:
     """SELECT the ids of the user's contacts of these kinds (read from the kind index)."""
-    user_id = user if isinstance(user, int) else user.id
     return select(Contact.id).where(Contact.user_id == user_id, Contact.kind.in_(kinds))
 
 
