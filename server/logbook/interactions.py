@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Contact, User
 from ..models.interactions import Challenge, GiveTakeItem, Interaction, InteractionContact
 from .clock import day_start, local_date, user_zone
-from .wins import congratulate_wins_from_log
+from .wins import congratulate_wins_from_log, reconsider_wins_closed_by
 
 SCALAR_FIELDS = ("occurred_at", "kind", "meeting_id", "notes", "challenge", "follow_up_on")
 ITEM_FIELDS = ("category", "note", "contact_id", "promised", "due_on")
@@ -81,6 +81,8 @@ def _save(user: User, uuid: str, data: dict[str, Any], now: datetime) -> tuple[I
     tally_links(interaction)
     db.session.flush()
     _sync_challenges(user, interaction, data.get("challenge_check_in_on"))
+    if not created:
+        reconsider_wins_closed_by(user, before, old_clock[0])
     congratulate_wins_from_log(user, interaction)
     after = set(interaction.contact_ids)
     if created or before != after or old_clock != (interaction.occurred_at, interaction.kind):
@@ -303,9 +305,11 @@ def delete_interaction(user: User, uuid: str) -> None:
     """Remove a log entry (its items and challenges go with it) and fix the people's dates."""
     interaction = find_interaction(user, uuid)
     contact_ids = set(interaction.contact_ids)
+    closed_at = interaction.occurred_at
     db.session.execute(delete(Challenge).where(Challenge.interaction_id == interaction.id))
     db.session.delete(interaction)
     db.session.flush()
+    reconsider_wins_closed_by(user, contact_ids, closed_at)
     refresh_last_seen(user.id, contact_ids)
 
 

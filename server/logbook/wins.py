@@ -71,6 +71,26 @@ def congratulate_wins_from_log(user: User, interaction: Interaction) -> None:
     )
 
 
+def reconsider_wins_closed_by(user: User, contact_ids: set[int], closed_at: datetime) -> None:
+    """After a log that closed wins (at its time) is edited or deleted, re-derive those wins.
+
+    Only wins whose congratulated time is exactly that log's time are touched: a win marked
+    congratulated by hand keeps its mark. Each is closed again by the earliest congrats still
+    logged for that person since the win, or reopened when none is left.
+    """
+    if not contact_ids:
+        return
+    wins = db.session.scalars(
+        select(Win).where(
+            Win.user_id == user.id,
+            Win.contact_id.in_(sorted(contact_ids)),
+            Win.congratulated_at == closed_at,
+        )
+    ).all()
+    for win in wins:
+        win.congratulated_at = _congrats_since(user, win.contact_id, win.happened_on)
+
+
 def get_win(user: User, win_id: int) -> Win:
     """One of the user's wins, or 404."""
     win = db.session.scalar(select(Win).where(Win.id == win_id, Win.user_id == user.id))

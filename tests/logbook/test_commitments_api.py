@@ -68,6 +68,33 @@ def test_win_recorded_after_a_congrats_is_already_congratulated(auth_client, use
     assert win.get_json()["congratulated_at"] == "2025-03-05T10:00:00+00:00"
 
 
+def test_deleting_or_editing_the_congrats_log_reopens_the_win(auth_client, user, make_contact, put_log):
+    tom = make_contact(user, name="Tom")
+    auth_client.post(f"/api/contacts/{tom.id}/wins", json={"text": "New job", "happened_on": "2025-03-01"})
+    key = new_uuid()
+    put_log([tom.id], key=key, occurred_at="2025-03-05T10:00:00Z", gave=[{"category": "congrats"}])
+    assert auth_client.get("/api/wins?open=1").get_json()["total"] == 0
+    # The congrats is edited away: the win is open again.
+    put_log([tom.id], key=key, occurred_at="2025-03-05T10:00:00Z", gave=[{"category": "advice"}])
+    assert [w["text"] for w in auth_client.get("/api/wins?open=1").get_json()["items"]] == ["New job"]
+    # Put back, then the log is deleted while an earlier congrats remains: closed by that one.
+    put_log([tom.id], key=key, occurred_at="2025-03-05T10:00:00Z", gave=[{"category": "congrats"}])
+    put_log([tom.id], occurred_at="2025-03-03T09:00:00Z", gave=[{"category": "congrats"}])
+    assert auth_client.delete(f"/api/interactions/{key}").status_code == 204
+    wins = auth_client.get("/api/wins").get_json()["items"]
+    assert [w["congratulated_at"] for w in wins] == ["2025-03-03T09:00:00+00:00"]
+
+
+def test_a_win_congratulated_by_hand_stays_so_when_a_log_goes(auth_client, user, make_contact, put_log):
+    tom = make_contact(user, name="Tom")
+    win = auth_client.post(f"/api/contacts/{tom.id}/wins", json={"text": "Book out", "happened_on": "2025-03-01"})
+    auth_client.post(f"/api/wins/{win.get_json()['id']}/congratulate")
+    key = new_uuid()
+    put_log([tom.id], key=key, occurred_at="2025-03-05T10:00:00Z", gave=[{"category": "congrats"}])
+    assert auth_client.delete(f"/api/interactions/{key}").status_code == 204
+    assert auth_client.get("/api/wins?open=1").get_json()["total"] == 0
+
+
 def test_wins_validate_and_refuse_foreign_contacts(auth_client, make_user, make_contact):
     other = make_user("zoe@example.com")
     theirs = make_contact(other)
