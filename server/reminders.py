@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from .extensions import db
+from .logbook.clock import user_zone
 from .models import Contact, User
 from .models.calendars import Meeting, MeetingAttendee
 from .models.push import Notification
@@ -28,7 +29,6 @@ from .push.timing import (
     local_moment,
     local_today,
     quiet_hours_end,
-    zone,
 )
 from .settings import get_settings
 
@@ -244,7 +244,7 @@ def plan_birthdays(
     """Reminders `lead` days before each birthday at the user's notification time."""
     if not settings["notify_birthdays"]:
         return []
-    tz = zone(user.timezone)
+    tz = user_zone(user)
     today = local_today(now, tz)
     leads = sorted({int(d) for d in settings["birthday_lead_days"]})
     targets: dict[tuple[int, int], list[tuple[date, date, int]]] = {}
@@ -278,7 +278,7 @@ def _birthday_reminder(
     user: User, contact: Contact, day: date, birthday: date, lead: int,
     settings: dict[str, Any], base_url: str,
 ) -> Planned:
-    tz = zone(user.timezone)
+    tz = user_zone(user)
     key = f"birthday:{contact.id}:{birthday.isoformat()}:{lead}"
     body = contact_context(user.id, [contact.id]) or "Tap to send your wishes."
     last = last_interaction_line(user.id, contact)
@@ -316,7 +316,7 @@ def plan_followups(
     logbook = _logbook()
     if not settings["notify_followups"] or logbook is None:
         return []
-    tz = zone(user.timezone)
+    tz = user_zone(user)
     planned = []
     for offset in range(PLAN_AHEAD_DAYS + 1):
         day = local_today(now, tz) + timedelta(days=offset)
@@ -345,7 +345,7 @@ def plan_digest(
     """The weekly "people to give to" push on the chosen weekday and time."""
     if not settings["digest_enabled"]:
         return []
-    tz = zone(user.timezone)
+    tz = user_zone(user)
     today = local_today(now, tz)
     day = today + timedelta(days=(int(settings["digest_weekday"]) - today.weekday()) % 7)
     if day > today + timedelta(days=PLAN_AHEAD_DAYS):
@@ -448,7 +448,7 @@ def quiet_until(n: Notification, now: datetime) -> datetime | None:
         return None
     settings = get_settings(user)
     return quiet_hours_end(
-        now, zone(user.timezone), settings["quiet_hours_start"], settings["quiet_hours_end"]
+        now, user_zone(user), settings["quiet_hours_start"], settings["quiet_hours_end"]
     )
 
 

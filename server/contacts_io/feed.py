@@ -12,7 +12,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vRecur
 
@@ -49,15 +48,6 @@ class Birthday:
 def new_feed_token() -> str:
     """A fresh unguessable feed secret (256 bits, URL-safe)."""
     return secrets.token_urlsafe(FEED_TOKEN_BYTES)
-
-
-def local_today(now: datetime, timezone: str) -> date:
-    """Today's date where the user lives."""
-    try:
-        zone = ZoneInfo(timezone)
-    except Exception:
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
 
 
 def birthday_event(item: Birthday, stamp: datetime) -> Event:

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
+from ..logbook.clock import local_today
 from ..models import Contact, User
 from . import backup_logbook
-from .feed import Birthday, FeedItem, build_feed, local_today
+from .feed import Birthday, FeedItem, build_feed
 
 ItemSource = Callable[[User, dict[int, Contact], date, str], list[FeedItem]]
 
@@ -140,7 +141,7 @@ def user_feed(user: User, now: datetime, base_url: str) -> bytes:
         c.id: c
         for c in db.session.scalars(select(Contact).where(Contact.user_id == user.id).order_by(Contact.id))
     }
-    today = local_today(now, user.timezone)
+    today = local_today(user, now)
     birthdays = [
         Birthday(c.id, c.name, c.birthday, f"{base_url}/people/{c.id}")
         for c in contacts.values()

@@ -6,14 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
-def zone(name: str | None) -> ZoneInfo:
-    """The user's zone, UTC when unknown."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def parse_hhmm(text: str) -> time:
     """`"09:30"` → time(9, 30)."""
     hours, minutes = text.split(":")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -10,7 +11,7 @@ from server.extensions import db
 from server.models import User
 from server.models.calendars import Calendar, Meeting, MeetingAttendee
 from server.models.push import Notification
-from server.push.timing import quiet_hours_end, zone
+from server.push.timing import quiet_hours_end
 from server.reminders import birthday_in_year, plan_all, plan_for_user
 from tests.push.helpers import row
 
@@ -243,7 +244,7 @@ def test_prompt_delay_setting(app, make_user):
 
 
 def test_quiet_hours_window():
-    london = zone("Europe/London")
+    london = ZoneInfo("Europe/London")
     at = lambda h, m=0: datetime(2026, 1, 10, h, m, tzinfo=UTC)  # noqa: E731  (GMT = UTC)
     assert quiet_hours_end(at(21, 59), london, "22:00", "07:00") is None
     assert quiet_hours_end(at(22, 0), london, "22:00", "07:00") == datetime(
