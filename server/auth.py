@@ -136,6 +136,14 @@ def load_token_user(header: str, now: datetime | None = None) -> User | None:
     return user
 
 
+def request_token_user(header: str) -> User | None:
+    """The bearer token's user for this request, looked up once even when asked twice."""
+    cached = g.get("token_user")
+    if cached is None or cached[0] != header:
+        cached = g.token_user = (header, load_token_user(header))
+    return cached[1]
+
+
 def init_auth(app: Flask) -> None:
     """Wire Flask-Login loaders and the CSRF rule into the app."""
     login_manager.session_protection = None  # sessions are revocable rows instead
@@ -149,7 +157,7 @@ def init_auth(app: Flask) -> None:
         header = req.headers.get("Authorization")
         if header:
             g.bearer_attempted = True
-            return load_token_user(header)
+            return request_token_user(header)
         return None
 
     @login_manager.unauthorized_handler
@@ -165,7 +173,7 @@ def init_auth(app: Flask) -> None:
             return
         if request.headers.get("Authorization", "").lower().startswith("bearer "):
             # A cross-site page cannot set this header without CORS, which we never grant.
-            if load_token_user(request.headers["Authorization"]) is None:
+            if request_token_user(request.headers["Authorization"]) is None:
                 raise ApiError(401, "That API token is not valid (revoked, expired or unknown).")
             return
         if request.blueprint is None and request.endpoint is None:
