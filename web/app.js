@@ -253,13 +253,18 @@ async function syncNow({userAsked = false, quiet = false} = {}) {
   return syncing;
 }
 
-window.addEventListener('online', () => { state.offline = false; renderBanner(); syncNow(); });
+window.addEventListener('online', async () => {
+  state.offline = false;
+  renderBanner();
+  await syncNow();
+  // The screen still shows saved data: read it again (not the log form, which may hold typing).
+  if (state.stale && state.me && !location.pathname.startsWith('/log')) render();
+});
 window.addEventListener('offline', () => { state.offline = true; renderBanner(); });
 window.addEventListener('rapport:stale', () => { state.stale = true; renderBanner(); });
 window.addEventListener('rapport:fresh', () => {
-  if (!state.stale && !state.offline) return;
+  if (!state.stale) return;
   state.stale = false;
-  state.offline = false;
   renderBanner();
 });
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow(); });

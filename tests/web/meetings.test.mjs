@@ -20,6 +20,14 @@ test('meetings still running or to come are upcoming, each listed once', () => {
   assert.deepEqual(upcoming.map((m) => m.id), [2, 3]);
 });
 
+test('an ended meeting that needs no log is left out; a logged one stays to show it done', () => {
+  const skipped = {...past, id: 4, needs_log: false, logged: false};
+  const logged = {...past, id: 5, needs_log: false, logged: true};
+  const {toLog, upcoming} = splitMeetings([skipped, logged, {...past, needs_log: true}], NOW);
+  assert.deepEqual(toLog.map((m) => m.id), [5, 1]);
+  assert.deepEqual(upcoming, []);
+});
+
 test('linked attendees are picked, and a suggestion is picked as a guess', () => {
   const meeting = {id: 9, start: '', end: '', attendees: [
     {id: 1, contact_id: 5, contact_name: 'Ann Lee', name: 'Ann'},

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 globalThis.self = globalThis;
 await import('../../web/lib/paths.js');
-const {sameOriginPath, pathOnOrigin} = globalThis.RapportPaths;
+const {sameOriginPath, pathOnOrigin, linkOnOrigin} = globalThis.RapportPaths;
 const ORIGIN = 'http://rapport.test:8123';
 
 test('a plain path stays as it is', () => {
@@ -41,4 +41,10 @@ test('what is not an http URL opens Today', () => {
   for (const value of ['javascript:alert(1)', 'data:text/html,hi', '', null, 42, undefined]) {
     assert.equal(pathOnOrigin(value, ORIGIN), '/');
   }
+});
+
+test('a feed link built for the default port reads on the origin the page is on', () => {
+  assert.deepEqual(linkOnOrigin('http://127.0.0.1:8000/calendar/s3cret.ics', ORIGIN),
+    {url: 'http://rapport.test:8123/calendar/s3cret.ics', webcal: 'webcal://rapport.test:8123/calendar/s3cret.ics'});
+  assert.equal(linkOnOrigin('/calendar/x.ics', 'https://r.example').webcal, 'webcal://r.example/calendar/x.ics');
 });

@@ -7,7 +7,7 @@ const VIDEO = /zoom|meet\.google|teams|webex|whereby|video/i;
  *   suggested_contact_id?: number|null, suggested_contact_name?: string|null,
  *   name?: string, email?: string|null}} Attendee
  * @typedef {{id: number, title?: string, location?: string, start: string, end: string,
- *   logged?: boolean, attendees?: Attendee[]}} Meeting
+ *   logged?: boolean, needs_log?: boolean, attendees?: Attendee[]}} Meeting
  * @typedef {{id: number, name: string, guessed?: boolean}} Pick
  */
 
@@ -23,7 +23,9 @@ export function hasEnded(meeting, now) {
 }
 
 /**
- * Ended meetings (to log) and meetings still to come, each once, in the order given.
+ * Ended meetings still to log (or just logged, to show it done) and meetings still to come,
+ * each once, in the order given. An ended meeting the server says needs no log (set aside as
+ * "not worth logging", declined, nobody else there) is left out.
  * @param {Meeting[]} meetings
  * @param {Date} now
  * @returns {{toLog: Meeting[], upcoming: Meeting[]}}
@@ -35,7 +37,8 @@ export function splitMeetings(meetings, now) {
   for (const m of meetings) {
     if (seen.has(m.id)) continue;
     seen.add(m.id);
-    (hasEnded(m, now) ? toLog : upcoming).push(m);
+    if (!hasEnded(m, now)) upcoming.push(m);
+    else if (m.logged || m.needs_log !== false) toLog.push(m);
   }
   return {toLog, upcoming};
 }

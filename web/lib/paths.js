@@ -50,5 +50,17 @@
     return pathOf(url, origin, fallback);
   }
 
-  scope.RapportPaths = {sameOriginPath, pathOnOrigin};
+  /**
+   * A link the server built (with its configured base URL) as it reads on this origin — the
+   * address the phone actually reached — plus its webcal:// twin for calendar apps.
+   * @param {string} url
+   * @param {string} origin
+   * @returns {{url: string, webcal: string}}
+   */
+  function linkOnOrigin(url, origin) {
+    const full = origin + pathOnOrigin(url, origin);
+    return {url: full, webcal: full.replace(/^https?:/, 'webcal:')};
+  }
+
+  scope.RapportPaths = {sameOriginPath, pathOnOrigin, linkOnOrigin};
 })(typeof self === 'undefined' ? globalThis : self);

@@ -34,7 +34,9 @@ async function skipMeeting(m, row, ctx) {
     id: `skip-meeting-${m.id}`, url: `/api/meetings/${encodeURIComponent(m.id)}/skip`, body: {},
     label: `Not worth logging: ${m.title || 'meeting'}`, meeting: m.id,
   });
+  const section = row.closest('section');
   row.remove();
+  if (section && !section.querySelector('li')) section.remove();
   await ctx.app.syncNow({quiet: true});
   if (ctx.app.pending) ctx.app.scheduleBackgroundSync();
   ctx.app.toast('Noted — no log needed for that one.');
