@@ -40,9 +40,28 @@ async (count) => {
 }
 """
 
-# Notifications still up (no waiting).
-STILL_SHOWN = """
-async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.data)
+# The people index kept on the phone, waiting (bounded) until it holds `count` people.
+KEPT_PEOPLE = """
+async (count) => {
+  for (let i = 0; i < 300; i += 1) {
+    const people = (await self.RapportOutbox.kept('people')) || [];
+    if (people.length >= count) return people.map((p) => p.name);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return [];
+}
+"""
+
+# Whether a notification about this meeting is still up, waiting (bounded) for it to close.
+REMINDER_CLOSED = """
+async (id) => {
+  const reg = await navigator.serviceWorker.ready;
+  for (let i = 0; i < 300; i += 1) {
+    if (!(await reg.getNotifications()).some((n) => n.data && String(n.data.meeting) === String(id))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
 """
 
 
@@ -163,9 +182,7 @@ def test_reminder_for_a_meeting_never_opened_logs_offline_from_a_cold_start(
     logs = api_call(phone, "GET", f"/api/interactions?contact_id={tom['id']}")["body"]["items"]
     assert [(entry["meeting_id"], entry["kind"]) for entry in logs] == [(meeting["id"], "in_person")]
     assert datetime.fromisoformat(logs[0]["occurred_at"]) == start
-    phone.wait_for_function(
-        "async (id) => !(await (await navigator.serviceWorker.ready).getNotifications()).some((n) => n.data && String(n.data.meeting) === String(id))",
-        arg=meeting["id"], polling=100)
+    assert phone.evaluate(REMINDER_CLOSED, meeting["id"]) is True
 
 
 def test_today_shows_meetings_still_running_as_upcoming(page: Any) -> None:
@@ -223,7 +240,7 @@ def test_log_from_a_person_never_opened_offline_uses_the_people_index(page: Any,
     wait_for_service_worker(page)
     page.reload()  # an online start refreshes the people index kept on the phone
     page.get_by_role("heading", name="Today").wait_for()
-    page.wait_for_function("async () => ((await self.RapportOutbox.kept('people')) || []).length === 2", polling=100)
+    assert page.evaluate(KEPT_PEOPLE, 2) == ["Tamsin Roe", "Tom Baker"]
 
     context.set_offline(True)
     page.goto(f"/log?contact={tom['id']}")

@@ -84,7 +84,10 @@ export async function keptPeople() {
 export async function refreshPeopleIndex() {
   const people = [];
   for (let page = 1; page <= PEOPLE_PAGES; page += 1) {
-    const data = await api.get(`/api/contacts${qs({per_page: 200, page, sort: 'name'})}`);
+    const res = await api.get(`/api/contacts${qs({per_page: 200, page, sort: 'name'})}`, {raw: true});
+    // The connection dropped and an older saved page answered: keep the index we have.
+    if (res.headers.get('X-Rapport-Offline')) return null;
+    const data = await res.json();
     people.push(...data.items.map(indexEntry));
     if (people.length >= data.total || !data.items.length) break;
   }
