@@ -260,3 +260,38 @@ def test_log_from_a_person_never_opened_offline_uses_the_people_index(page: Any,
     expect(page.get_by_test_id("pending")).to_have_count(0)
     logs = api_call(page, "GET", f"/api/interactions?contact_id={tom['id']}")["body"]["items"]
     assert [entry["contact_ids"] for entry in logs] == [[tom["id"]]]
+
+
+def test_log_tapped_on_today_offline_is_prefilled_and_not_offered_twice(
+    page: Any, context: Any, console: Any, app: Flask
+) -> None:
+    console.allow(OFFLINE_NOISE)
+    sign_up(page)
+    tom = add_contact(page, "Tom Baker", "tom@example.com")
+    end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=40)
+    start = end - timedelta(minutes=45)
+    assert upload_ics(page, calendar(event("zoom-1", "Catch-up with Tom", start, end, TOM,
+                                           "LOCATION:https://us02web.zoom.us/j/123")))["status"] == 201
+    meeting = meetings_by_title(page)["Catch-up with Tom"]
+    wait_for_service_worker(page)
+    page.reload()  # Today as the phone last saw it, with the meeting
+    expect(page.get_by_test_id("meetings")).to_contain_text("Catch-up with Tom")
+
+    context.set_offline(True)
+    page.reload()
+    page.get_by_role("link", name="Log Catch-up with Tom").click()
+    expect(page.get_by_role("button", name="Remove Tom Baker")).to_be_visible()
+    expect(page.locator(".meeting-line")).to_contain_text("Catch-up with Tom")
+    expect(page.get_by_label("Video")).to_be_checked()
+    page.get_by_test_id("save-log").click()
+    expect(page.get_by_test_id("pending")).to_have_text("1 waiting to sync")
+    meetings = page.get_by_test_id("meetings")
+    expect(meetings.get_by_text("Saved on this phone")).to_be_visible()
+    expect(meetings.get_by_role("link", name="Log Catch-up with Tom")).to_have_count(0)
+
+    context.set_offline(False)
+    expect(page.get_by_test_id("pending")).to_have_count(0)
+    assert logs_for_meeting(app, meeting["id"]) == 1
+    logs = api_call(page, "GET", f"/api/interactions?contact_id={tom['id']}")["body"]["items"]
+    assert [(entry["meeting_id"], entry["kind"]) for entry in logs] == [(meeting["id"], "video")]
+    assert datetime.fromisoformat(logs[0]["occurred_at"]) == start

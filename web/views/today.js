@@ -48,6 +48,7 @@ function MeetingRow(m, ctx, upcoming) {
   const title = m.title || 'meeting';
   let action = null;
   if (m.logged) action = h('span', {class: 'badge'}, 'Logged');
+  else if (ctx.waiting.get(String(m.id)) === 'logged') action = h('span', {class: 'badge'}, 'Saved on this phone');
   else if (upcoming) action = h('span', {class: 'badge'}, 'Upcoming');
   else {
     action = h('span', {class: 'row-badges'},
@@ -115,10 +116,14 @@ export async function mountToday(view, {app}) {
   append(view, [h('header', {class: 'top'}, h('h1', null, 'Today')),
     h('p', {class: 'lede'}, greeting(app.me && app.me.name)), nudges, body]);
 
-  const ctx = {app, onToday: true, changed: () => load('/api/today', render).catch((err) => app.toast(err.message))};
+  // Meetings already logged or set aside on this phone, not yet synced: never offered twice.
+  const waiting = new Map((await self.RapportOutbox.all().catch(() => [])).filter((r) => r.meeting)
+    .map((r) => [String(r.meeting), r.url.includes('/skip') ? 'skipped' : 'logged']));
+  const ctx = {app, onToday: true, waiting, changed: () => load('/api/today', render).catch((err) => app.toast(err.message))};
   const render = (data) => {
     // Only a meeting that has ended can be logged; the rest of today's are shown as coming up.
-    const {toLog, upcoming} = splitMeetings([...list(data, 'meetings_to_log'), ...list(data, 'meetings_today')], new Date());
+    const {toLog, upcoming} = splitMeetings([...list(data, 'meetings_to_log'), ...list(data, 'meetings_today')]
+      .filter((m) => waiting.get(String(m.id)) !== 'skipped'), new Date());
     const lapsed = (o) => personLink(o,
       o.last_interaction_at ? `Last: ${ago(o.last_interaction_at)}` : 'Not met yet',
       h('span', {class: 'badge warn'}, `${o.overdue_days} d overdue`));
