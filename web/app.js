@@ -325,12 +325,15 @@ async function whoAmI() {
     await keepMe(me);
     return {me, online: true};
   } catch (err) {
-    if (err instanceof ApiError && err.offline) return {me: await keptMe(), online: false};
-    if (err instanceof ApiError && (err.status === 401 || err.status === 404) && wasSignedIn()) {
-      markSignedIn(false);
-      await forgetResponses();
+    if (err instanceof ApiError && (err.status === 401 || err.status === 404)) {
+      if (wasSignedIn()) {
+        markSignedIn(false);
+        await forgetResponses();
+      }
+      return {me: null, online: true};
     }
-    return {me: null, online: !(err instanceof ApiError) || err.status !== 0};
+    // No answer (no signal, or the server is down): the identity kept at the last sign-in.
+    return {me: await keptMe(), online: false};
   }
 }
 

@@ -295,3 +295,26 @@ def test_log_tapped_on_today_offline_is_prefilled_and_not_offered_twice(
     logs = api_call(page, "GET", f"/api/interactions?contact_id={tom['id']}")["body"]["items"]
     assert [(entry["meeting_id"], entry["kind"]) for entry in logs] == [(meeting["id"], "video")]
     assert datetime.fromisoformat(logs[0]["occurred_at"]) == start
+
+
+def test_reminder_logged_on_another_device_closes_on_the_next_start(
+    page: Any, context: Any, live_server: Any, push_service: PushService, app: Flask
+) -> None:
+    sub = subscribe_device(page, context, live_server.url, push_service)
+    sign_up(page)
+    wait_for_service_worker(page)
+    assert api_call(page, "POST", "/api/push/subscriptions", {"endpoint": sub["endpoint"], "keys": sub["keys"]})["status"] in (200, 201)
+    tom = add_contact(page, "Tom Baker", "tom@example.com")
+    end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=20)
+    assert upload_ics(page, calendar(event("walk-1", "Walk with Tom", end - timedelta(minutes=30), end, TOM)))["status"] == 201
+    meeting = meetings_by_title(page)["Walk with Tom"]
+    deliver(context, page, live_server.url, worker_pass(app, push_service))
+    assert [n["data"]["meeting"] for n in page.evaluate(SHOWN, 1)] == [str(meeting["id"])]
+
+    # Logged from the laptop: this phone never saw the entry.
+    entry = {"occurred_at": end.isoformat(), "kind": "in_person", "contact_ids": [tom["id"]],
+             "meeting_id": meeting["id"], "gave": [], "received": []}
+    assert api_call(page, "PUT", "/api/interactions/2f1e8c5a-3b7d-4c1e-9a2b-7d6e5f4c3b2a", entry)["status"] in (200, 201)
+    page.reload()
+    page.get_by_role("heading", name="Today").wait_for()
+    assert page.evaluate(REMINDER_CLOSED, meeting["id"]) is True

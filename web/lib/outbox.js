@@ -193,5 +193,5 @@
     });
   }
 
-  scope.RapportOutbox = {put, all, remove, count, flush, destroy, closeReminder, keep, kept, unkeep, CHANNEL};
+  scope.RapportOutbox = {put, all, remove, count, flush, destroy, keep, kept, unkeep, CHANNEL};
 })(self);

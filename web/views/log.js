@@ -32,6 +32,8 @@ function chip(type, name, value, text, checked, size) {
 /**
  * Find a meeting by id: from the server, else what this phone kept — the copy the service
  * worker stored when the reminder arrived, or the last Today screen that listed it.
+ * Null when the server says there is no such meeting; undefined when it could not be asked
+ * and the phone has no copy.
  */
 async function findMeeting(id) {
   const key = `meeting:${id}`;
@@ -47,7 +49,7 @@ async function findMeeting(id) {
   let today = recall('/api/today');
   if (!today) today = await api.get('/api/today').catch(() => null);
   const listed = today ? [...((today.meetings_to_log || {}).items || []), ...((today.meetings_today || {}).items || [])] : [];
-  return listed.find((m) => String(m.id) === String(id)) || null;
+  return listed.find((m) => String(m.id) === String(id));
 }
 
 /** Give/take section: a chip per category; a chosen chip opens a note (and, for gave, "promised"). */
@@ -183,7 +185,7 @@ function localDateTimeValue(d) {
 export async function mountLog(view, {query, app}) {
   const meetingId = query.get('meeting');
   const contactIds = query.getAll('contact');
-  let meeting = null;
+  let meeting = null; // or undefined: not readable now
   const people = [];
   if (meetingId) {
     meeting = await findMeeting(meetingId);
@@ -193,8 +195,9 @@ export async function mountLog(view, {query, app}) {
     const c = await findContact(id);
     if (c && !people.some((p) => String(p.id) === String(c.id))) people.push(c);
   }
-  // The reminder's meeting id is linked even when this phone could not read the meeting.
-  const linkedMeeting = meeting ? meeting.id : (/^\d+$/.test(meetingId || '') ? Number(meetingId) : null);
+  // Offline with no copy of the meeting: the reminder's meeting id is still linked on sync.
+  const unread = meetingId && meeting === undefined && /^\d+$/.test(meetingId);
+  const linkedMeeting = meeting ? meeting.id : (unread ? Number(meetingId) : null);
 
   // A confirmed or newly added attendee joins the entry being written.
   const prompts = meeting ? AttendeePrompts(meeting, {app, onLinked: (person) => picker.add(person), onDismissed: (id) => picker.dropGuess(id)}) : null;
