@@ -229,7 +229,8 @@ async function skipMeeting(id, title) {
   try {
     await replay();
   } catch {
-    if (self.registration.sync) await self.registration.sync.register('rapport-outbox');
+    // Offline: Background Sync replays it where the browser allows; the app does on its next start.
+    if (self.registration.sync) await self.registration.sync.register('rapport-outbox').catch(() => {});
   }
 }
 

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from server.extensions import db
+from server.models.calendars import Meeting
 from server.models.interactions import Interaction
 from server.worker import run_pass
 from tests.push_service import PushService
@@ -127,6 +128,12 @@ def logs_for_meeting(app: Flask, meeting_id: int) -> int:
         return db.session.scalar(
             select(func.count()).select_from(Interaction).where(Interaction.meeting_id == meeting_id)
         )
+
+
+def skip_not_recorded(app: Flask, meeting_id: int) -> bool:
+    """Whether the server has not heard "not worth logging" for this meeting yet."""
+    with app.app_context():
+        return db.session.get(Meeting, meeting_id).log_skipped_at is None
 
 
 def test_reminder_for_a_meeting_never_opened_logs_offline_from_a_cold_start(
@@ -318,3 +325,38 @@ def test_reminder_logged_on_another_device_closes_on_the_next_start(
     page.reload()
     page.get_by_role("heading", name="Today").wait_for()
     assert page.evaluate(REMINDER_CLOSED, meeting["id"]) is True
+
+
+def test_not_worth_logging_from_the_notification_waits_offline_then_syncs(
+    page: Any, context: Any, live_server: Any, push_service: PushService, app: Flask, console: Any
+) -> None:
+    console.allow(OFFLINE_NOISE)
+    sub = subscribe_device(page, context, live_server.url, push_service)
+    sign_up(page)
+    wait_for_service_worker(page)
+    assert api_call(page, "POST", "/api/push/subscriptions", {"endpoint": sub["endpoint"], "keys": sub["keys"]})["status"] in (200, 201)
+    add_contact(page, "Tom Baker", "tom@example.com")
+    end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=20)
+    assert upload_ics(page, calendar(event("drinks-1", "Drinks with Tom", end - timedelta(hours=1), end, TOM)))["status"] == 201
+    meeting = meetings_by_title(page)["Drinks with Tom"]
+    deliver(context, page, live_server.url, worker_pass(app, push_service))
+    assert page.evaluate(SHOWN, 1)[0]["actions"] == ["Log it", "Not worth logging"]
+
+    # Headless Chromium cannot tap a notification's action button: run the worker's handler
+    # for the "skip" action on the notification it showed, with no signal.
+    context.set_offline(True)
+    worker = context.service_workers[0]
+    worker.evaluate("""async () => {
+        const [n] = await self.registration.getNotifications();
+        n.close();
+        await skipMeeting(n.data.meeting, n.title);
+    }""")
+    assert worker.evaluate("async () => (await RapportOutbox.all()).map((r) => r.url)") == [f"/api/meetings/{meeting['id']}/skip"]
+    assert skip_not_recorded(app, meeting["id"])
+
+    context.set_offline(False)
+    page.evaluate("async () => (await navigator.serviceWorker.ready).active.postMessage({type: 'flush'})")
+    expect(page.get_by_test_id("pending")).to_have_count(0)
+    after = api_call(page, "GET", f"/api/meetings/{meeting['id']}")["body"]
+    assert after["needs_log"] is False and after["logged"] is False
+
