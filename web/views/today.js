@@ -51,7 +51,7 @@ function MeetingRow(m, ctx, upcoming) {
   else if (ctx.waiting.get(String(m.id)) === 'logged') action = h('span', {class: 'badge'}, 'Saved on this phone');
   else if (upcoming) action = h('span', {class: 'badge'}, 'Upcoming');
   else {
-    action = h('span', {class: 'row-badges'},
+    action = h('span', {class: 'meeting-actions'},
       h('a', {class: 'button small primary', href: `/log?meeting=${encodeURIComponent(m.id)}`, 'aria-label': `Log ${title}`}, 'Log'),
       h('button', {type: 'button', class: 'button small ghost', 'aria-label': `Not worth logging: ${title}`,
         onClick: (e) => skipMeeting(m, e.currentTarget.closest('li'), ctx)}, 'Skip'));
