@@ -18,20 +18,16 @@ import recurring_ical_events
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from .attendees import ParsedAttendee, event_attendees, owner_address
+from .bounds import bound_series, bound_timezones
+from .outcome import FeedError
+from .sniff import decode_body, limit_lines
 
-MAX_BODY_BYTES = 20 * 1024 * 1024
-MAX_LINE_BYTES = 256 * 1024
-MAX_COMPONENTS = 50_000
 MAX_PER_SERIES = 400
 MAX_PER_WINDOW = 5_000
 MAX_TEXT = 500
 REFUSED_FREQS = ("SECONDLY", "MINUTELY")
 TIME_PROPS = ("DTSTART", "DTEND", "RECURRENCE-ID")
 LIST_PROPS = ("EXDATE", "RDATE")
-
-
-class FeedError(ValueError):
-    """The body cannot be read as a calendar; the message is fit to show the user."""
 
 
 @dataclass
@@ -56,6 +52,7 @@ class ParsedFeed:
     warnings: list[str]
     calendar_name: str = ""
     owner_emails: list[str] = field(default_factory=list)
+    problem: str | None = None  # "empty" or "only_past" when the window holds nothing
 
     def to_json(self) -> dict[str, Any]:
         """JSON-able form (datetimes as ISO strings) for the trip out of the child process."""
@@ -79,6 +76,7 @@ class ParsedFeed:
             warnings=list(data["warnings"]),
             calendar_name=data.get("calendar_name", ""),
             owner_emails=list(data.get("owner_emails", [])),
+            problem=data.get("problem"),
         )
 
 
@@ -89,58 +87,17 @@ def _clean_text(value: Any, limit: int = MAX_TEXT) -> str:
     return text[:limit]
 
 
-def decode_body(data: bytes) -> str:
-    """Bytes to text (UTF-8, BOM stripped, Latin-1 as a last resort) with the raw checks."""
-    if len(data) > MAX_BODY_BYTES:
-        raise FeedError("The calendar is larger than 20 MB.")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    if "\x00" in text[:4096]:
-        raise FeedError("This file is not a calendar (it looks like binary data).")
-    if not re.search(r"^BEGIN:VCALENDAR\s*$", text[:65536], re.M | re.I):
-        raise FeedError("This file is not a calendar (it has no BEGIN:VCALENDAR).")
-    return text
-
-
-def limit_lines(text: str, notes: list[str]) -> str:
-    """Drop over-long content lines and refuse bodies with too many components."""
-    lines = re.split(r"\r\n|\n|\r", text)
-    kept: list[str] = []
-    dropped = 0
-    components = 0
-    for line in lines:
-        if len(line) > MAX_LINE_BYTES:
-            if kept and line[:1] in (" ", "\t"):
-                pass  # a folded continuation of the line just kept: drop it too
-            dropped += 1
-            continue
-        if line[:6].upper() == "BEGIN:":
-            components += 1
-            if components > MAX_COMPONENTS:
-                raise FeedError(
-                    f"The calendar has more than {MAX_COMPONENTS:,} entries; Rapport reads no more."
-                )
-        kept.append(line)
-    if dropped:
-        notes.append(f"{dropped} over-long line(s) were skipped.")
-    return "\r\n".join(kept) + "\r\n"
-
-
 def load_calendar(text: str) -> icalendar.Calendar:
     """icalendar's parser, with its exceptions turned into a FeedError."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError ...
-        raise FeedError(f"The calendar could not be read: {_clean_text(exc, 200)}") from None
+    except Exception:  # icalendar raises ValueError, KeyError, IndexError ...
+        raise FeedError("unreadable") from None
     calendars = [c for c in calendars if c.name == "VCALENDAR"]
     if not calendars:
-        raise FeedError("This file is not a calendar (it has no VCALENDAR).")
+        raise FeedError("not_calendar")
     first = calendars[0]
     for extra in calendars[1:]:  # some exporters concatenate calendars: read them all
         for component in extra.subcomponents:
@@ -305,10 +262,8 @@ def expand(
             warnings.simplefilter("ignore")
             query = recurring_ical_events.CalendarQuery(cal, skip_bad_series=True)
             components = query.between(window_start, window_end)
-    except Exception as exc:
-        raise FeedError(
-            f"The calendar's events could not be expanded: {_clean_text(exc, 200)}"
-        ) from None
+    except Exception:
+        raise FeedError("unreadable") from None
     kept_uids = {str(series.uid) for series in query.series}
     bad_titles: dict[str, str] = {}
     for event in cal.walk("VEVENT"):
@@ -395,9 +350,10 @@ def parse_feed(
 ) -> ParsedFeed:
     """Read a feed body and return its meetings in [window_start, window_end)."""
     notes: list[str] = []
-    text = limit_lines(decode_body(data), notes)
+    text = bound_timezones(limit_lines(decode_body(data), notes), window_end.year, notes)
     cal = load_calendar(text)
     prepare_events(cal, user_zone, notes)
+    bound_series(cal, window_start, window_end, notes)
     occurrences = expand(cal, window_start, window_end, notes, include_all_day)
     name = _clean_text(cal.get("X-WR-CALNAME"), 200)
     owner = owner_address(cal)
@@ -406,4 +362,19 @@ def parse_feed(
         warnings=notes,
         calendar_name=name,
         owner_emails=[owner] if owner else [],
+        problem=None if occurrences else _empty_reason(cal, window_end),
     )
+
+
+def _empty_reason(cal: icalendar.Calendar, window_end: datetime) -> str | None:
+    """Why a window holds no meeting: no events at all, or only past ones (None: later ones)."""
+    if not any(True for _ in cal.walk("VEVENT")):
+        return "empty"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            later = recurring_ical_events.of(cal, skip_bad_series=True).after(window_end)
+            upcoming = next(iter(later), None)
+    except Exception:  # a series that only fails past the window: the window was read
+        return None
+    return "only_past" if upcoming is None else None

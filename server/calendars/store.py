@@ -113,6 +113,9 @@ def apply_feed(calendar: Calendar, user: User, feed: ParsedFeed, now: datetime) 
     calendar.owner_emails = list(feed.owner_emails)
     calendar.warnings = list(feed.warnings)[:50]
     calendar.meeting_count = len(live)
+    calendar.known_count = sum(
+        1 for m in live if any(a.contact_id is not None for a in m.attendees)
+    )
     return len(live)
 
 
