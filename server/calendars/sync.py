@@ -184,9 +184,9 @@ def store(job: SyncJob, result: SyncResult, now: datetime) -> bool:
         db.session.rollback()
         return False
     calendar.last_attempt_at = now
-    calendar.sync_state = "idle"
     calendar.slow_strikes = _strikes(calendar, job, result)
     if result.error is not None:
+        calendar.sync_state = "idle"
         calendar.failure_count = (calendar.failure_count or 0) + 1
         calendar.problem = result.error.kind
         calendar.last_error = str(result.error)[:500]
@@ -209,7 +209,8 @@ def store(job: SyncJob, result: SyncResult, now: datetime) -> bool:
     db.session.flush()
     calendar.next_sync_at = next_sync_after_success(calendar.id, now)
     db.session.commit()
-    _plan(user.id, now)
+    _plan(job.user_id, now)
+    set_state(job.calendar_id, "idle")  # idle once its prompts are planned too
     return True
 
 
