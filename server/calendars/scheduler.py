@@ -22,7 +22,7 @@ from ..extensions import db
 from ..models import utcnow
 from ..models.calendars import Calendar
 from .pool import ParserPool, shared_pool
-from .sync import record_internal_failure, sync_calendar
+from .sync import begin_write, record_internal_failure, sync_calendar
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,11 @@ def claim_due(
     running = running or Counter()
     if limit <= 0:
         return []
+    anything = db.session.scalar(select(Calendar.id).where(Calendar.next_sync_at <= now).limit(1))
+    if anything is None:  # the usual case, every second: no write lock taken for nothing
+        db.session.commit()
+        return []
+    begin_write()
     rank = func.row_number().over(
         partition_by=Calendar.user_id, order_by=(Calendar.next_sync_at, Calendar.id)
     ).label("rank")

@@ -7,12 +7,14 @@ parser child uses both functions before handing the text to icalendar.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .outcome import FeedError
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
 MAX_LINE_BYTES = 256 * 1024
 MAX_COMPONENTS = 50_000
+MAX_TEXT = 500
 # A web page asking for a password or to sign in: the link is not the calendar's secret one.
 LOGIN_PAGE = re.compile(
     r"<input[^>]+type=[\"']?password|\bsign[ -]?in\b|\blog[ -]?in\b|\bauthenticat", re.I
@@ -59,3 +61,10 @@ def limit_lines(text: str, notes: list[str]) -> str:
     if dropped:
         notes.append(f"{dropped} over-long line(s) were skipped.")
     return "\r\n".join(kept) + "\r\n"
+
+
+def clean_text(value: Any, limit: int = MAX_TEXT) -> str:
+    """A single-line, length-capped string from an iCalendar text value."""
+    text = str(value or "")
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", text).replace("\n", " ").strip()
+    return text[:limit]

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import text, update
+from sqlalchemy.exc import OperationalError
 
 from ..crypto import decrypt_secret
 from ..extensions import db
@@ -42,6 +43,7 @@ REEXPAND_AFTER = timedelta(hours=6)  # an unchanged body is re-expanded as the w
 MAX_BACKOFF = timedelta(hours=6)
 MIN_DEADLINE = 10.0
 MAX_STRIKES = 3
+STORE_ATTEMPTS = 5  # SQLite: another writer may hold the lock past the busy timeout
 
 
 def next_sync_after_success(calendar_id: int, now: datetime) -> datetime:
@@ -89,6 +91,14 @@ class SyncResult:
     last_modified: str | None = None
     content_hash: str | None = None
     fetch_seconds: float = 0.0
+
+
+def begin_write() -> None:
+    """Start a write transaction. On SQLite take the write lock first: a transaction that
+    read and then writes cannot wait for the lock (it fails at once when another committed)."""
+    db.session.commit()
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("BEGIN IMMEDIATE"))
 
 
 def prepare(calendar_id: int, now: datetime, secret_key: str) -> SyncJob | None:
@@ -160,12 +170,18 @@ def fetch_and_parse(
 
 
 def set_state(calendar_id: int, state: str) -> None:
-    """Record what the worker is doing with a calendar (for the page's progress)."""
-    db.session.execute(
-        update(Calendar).where(Calendar.id == calendar_id).values(sync_state=state)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    """Record what the worker is doing with a calendar (for the page's progress); best effort,
+    a busy database only delays what the page shows."""
+    try:
+        begin_write()
+        db.session.execute(
+            update(Calendar).where(Calendar.id == calendar_id).values(sync_state=state)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        log.warning("calendar %s: could not record state %s", calendar_id, state)
 
 
 def _strikes(calendar: Calendar, job: SyncJob, result: SyncResult) -> int:
@@ -178,6 +194,7 @@ def _strikes(calendar: Calendar, job: SyncJob, result: SyncResult) -> int:
 
 def store(job: SyncJob, result: SyncResult, now: datetime) -> bool:
     """Write the outcome; True when the calendar was read (or unchanged)."""
+    begin_write()
     calendar = db.session.get(Calendar, job.calendar_id)
     user = db.session.get(User, job.user_id)
     if calendar is None or user is None:
@@ -217,6 +234,7 @@ def store(job: SyncJob, result: SyncResult, now: datetime) -> bool:
 def _plan(user_id: int, now: datetime) -> None:
     """Plan this user's prompts now, so a meeting that just ended is asked about at once."""
     try:
+        begin_write()
         plan_for_user(user_id, now, current_app.config["BASE_URL"])
         db.session.commit()
     except Exception:  # the worker's regular pass plans again
@@ -233,14 +251,26 @@ def sync_calendar(
     job = prepare(calendar_id, now, current_app.config["SECRET_KEY"])
     if job is None:
         return False
-    return store(job, fetch_and_parse(job, now, pool, allow_private), now)
+    result = fetch_and_parse(job, now, pool, allow_private)
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        try:
+            return store(job, result, now)
+        except OperationalError:
+            db.session.rollback()
+            if attempt == STORE_ATTEMPTS or db.session.get_bind().dialect.name != "sqlite":
+                raise
+            log.warning("calendar %s: database busy, storing again (%s)", calendar_id, attempt)
+            time.sleep(attempt)
+    return False
 
 
 def record_internal_failure(calendar_id: int, now: datetime) -> None:
     """After an unexpected error: keep the meetings, say so in plain words, back off."""
     db.session.rollback()
+    begin_write()
     calendar = db.session.get(Calendar, calendar_id)
     if calendar is None:
+        db.session.rollback()
         return
     calendar.failure_count = (calendar.failure_count or 0) + 1
     calendar.problem = "internal"
