@@ -21,7 +21,7 @@ from typing import IO, Any
 
 FRAME = struct.Struct(">I")
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
-JOBS_PER_CHILD = 500  # a fresh interpreter now and then bounds slow leaks
+JOBS_PER_CHILD = 500  # the pool retires a child after this many feeds: bounds slow leaks
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,11 @@ def _budget_cpu(seconds: int) -> float:
     import resource
 
     used = _cpu_used()
-    resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(used) + seconds, resource.RLIM_INFINITY))
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(used) + seconds
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
     return used
 
 
@@ -103,7 +107,7 @@ def child_main(argv: list[str]) -> int:
     settings = json.loads(argv[1])
     _limit_memory(int(settings["memory_bytes"]))
     stdin, out = sys.stdin.buffer, sys.stdout.buffer
-    for _ in range(JOBS_PER_CHILD):
+    while True:
         header = stdin.readline()
         if not header:
             return 0
@@ -120,7 +124,6 @@ def child_main(argv: list[str]) -> int:
         out.flush()
         if result.get("error") == "memory":
             return 3  # the heap may be fragmented: let the pool start a fresh child
-    return 0
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from .bounded import FRAME, MAX_OUTPUT_BYTES, WORKER_LIMITS, ParseLimits
+from .bounded import FRAME, JOBS_PER_CHILD, MAX_OUTPUT_BYTES, WORKER_LIMITS, ParseLimits
 from .outcome import FeedError
 from .parse import ParsedFeed
 
@@ -44,6 +44,7 @@ class ParserChild:
 
     def __init__(self, limits: ParseLimits) -> None:
         self.limits = limits
+        self.jobs = 0
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ")}
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         env["PYTHONHASHSEED"] = "0"
@@ -62,6 +63,7 @@ class ParserChild:
         assert self.process.stdin is not None and self.process.stdout is not None
         header = json.dumps({**args, "size": len(data), "cpu_seconds": self.limits.cpu_seconds})
         deadline = time.monotonic() + self.limits.wall_seconds
+        self.jobs += 1
         try:
             self.process.stdin.write(header.encode() + b"\n" + data)
             self.process.stdin.flush()
@@ -140,7 +142,7 @@ class ParserPool:
         self.started = 0  # children started so far (replacements included)
 
     def _take(self) -> ParserChild:
-        self._slots.acquire()
+        """An idle live child, or a new one (the caller holds a slot)."""
         try:
             while True:
                 child = self._idle.get_nowait()
@@ -169,14 +171,18 @@ class ParserPool:
             "window_end": window_end.isoformat(),
             "user_zone": user_zone,
         }
-        child = self._take()
+        self._slots.acquire()
         try:
+            child = self._take()
             try:
                 result = child.run(data, args)
             except ChildGone as gone:
                 self._forget(child)
                 raise gone.error from None
-            self._idle.put(child)
+            if child.jobs >= JOBS_PER_CHILD:
+                self._forget(child)  # retired; the next job starts a fresh one
+            else:
+                self._idle.put(child)
         finally:
             self._slots.release()
         return _read_result(result, self.limits), float(result.get("cpu", 0.0))

@@ -79,3 +79,14 @@ def test_memory_limit_is_enforced() -> None:
         assert raised.value.kind in ("too_heavy", "unreadable")
     finally:
         parsers.close()
+
+
+def test_a_child_is_retired_after_its_share_of_feeds(pool: ParserPool,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import server.calendars.pool as pool_module
+
+    monkeypatch.setattr(pool_module, "JOBS_PER_CHILD", 2)
+    for _ in range(3):
+        feed, _ = pool.parse(LUNCH, START, END, "UTC")
+        assert len(feed.occurrences) == 1  # no feed is lost to a retiring child
+    assert pool.started == 2
