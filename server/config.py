@@ -48,6 +48,13 @@ class Config:
     PUSH_SUBSCRIPTIONS_PER_USER_MAX = 10
     PUSH_EXTRA_HOSTS: tuple[str, ...] = ()
     WORKER_TICK_SECONDS = 15.0
+    CALENDAR_UPLOAD_LIMIT_PER_USER = "10 per hour"
+    CALENDAR_UPLOAD_LIMIT_PER_ADDRESS = "30 per hour"
+    CALENDAR_SYNC_NOW_LIMIT = "30 per hour"  # per user; each calendar also rests a minute
+    CALENDAR_FETCH_WORKERS = 16  # feeds fetched at once by one worker
+    CALENDAR_FETCHES_PER_USER = 4  # one user's share of those
+    CALENDAR_PARSERS = 2  # long-lived parser children
+    CALENDAR_POLL_SECONDS = 1.0  # how soon a newly added calendar is picked up
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         env = dict(os.environ if env is None else env)

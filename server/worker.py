@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask import Flask, current_app
 
-from .calendars.sync import sync_due_calendars
+from .calendars.scheduler import SyncScheduler, sync_due_calendars
 from .extensions import db
 from .models import SystemState, utcnow
 from .push.delivery import deliver_due, next_due_at, push_context_from_app, worker_id
@@ -47,7 +47,7 @@ def run_pass(
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     figures: dict[str, int] = {}
     if sync_calendars:
-        figures["calendars_synced"] = sync_due_calendars(now)
+        figures["calendars_synced"] = sync_due_calendars(now, app)
     figures.update(plan_all(now, app.config["BASE_URL"]))
     delivered = deliver_due(
         push_context_from_app(app), now, owner or lease_owner(), rules=delivery_rules()
@@ -66,18 +66,17 @@ def seconds_until_next(now: datetime, tick: float) -> float:
 
 
 def sync_calendars_forever(app: Flask, stop: threading.Event) -> None:
-    """Keep calendars in sync on their own thread, so a slow feed never delays a push."""
-    tick = float(app.config["WORKER_TICK_SECONDS"])
-    with app.app_context():
-        while not stop.is_set():
-            try:
-                sync_due_calendars(utcnow())
-            except Exception:
-                log.exception("calendar sync failed")
-                db.session.rollback()
-            finally:
-                db.session.remove()
-            stop.wait(tick)
+    """Keep calendars in sync on their own threads, so a slow feed never delays a push.
+
+    Due calendars (a new one is due at once) are looked for every CALENDAR_POLL_SECONDS and
+    whenever a sync finishes; fetches run concurrently, each user within their share.
+    """
+    scheduler = SyncScheduler(app)
+    try:
+        with app.app_context():
+            scheduler.run_until(stop, float(app.config["CALENDAR_POLL_SECONDS"]))
+    finally:
+        scheduler.close(wait=False)
 
 
 def run_forever(

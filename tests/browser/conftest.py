@@ -79,6 +79,30 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     server.stop()
 
 
+@pytest.fixture
+def calendar_worker(app: Flask, live_server: LiveServer) -> Iterator[None]:
+    """The worker's calendar sync beside the live server, as `rapport serve` runs it."""
+    from server.worker import sync_calendars_forever
+
+    app.config["CALENDAR_POLL_SECONDS"] = 0.1
+    stop = threading.Event()
+    thread = threading.Thread(target=sync_calendars_forever, args=(app, stop), daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=30)
+
+
+def wait_for_calendars(page: Any) -> list[dict[str, Any]]:
+    """Poll the API (as the Settings screen does) until no calendar is being read."""
+    for _ in range(300):
+        items = api_call(page, "GET", "/api/calendars")["body"]
+        if all(c["state"] == "idle" for c in items):
+            return items
+        page.wait_for_timeout(100)
+    raise AssertionError(f"calendars still syncing: {items}")
+
+
 @pytest.fixture(scope="session")
 def playwright_instance() -> Iterator[Any]:
     """One Playwright driver for the session."""
