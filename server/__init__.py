@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import Config
+from .logs import configure_logging
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 JSON_TYPES = ("application/json",)
@@ -40,6 +41,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("TRUSTED_PROXIES"):
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

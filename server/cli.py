@@ -16,6 +16,19 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger("rapport")
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 - names, not a bind
+# Waitress, set deliberately: slow or half-open clients are dropped after CHANNEL_TIMEOUT and
+# may hold at most CONNECTION_LIMIT sockets; poll() instead of select() lifts the 1024-fd
+# ceiling. Production still runs behind the reverse proxy of the README's deployment section.
+WAITRESS_SETTINGS: dict[str, Any] = {
+    "connection_limit": 1000,
+    "channel_timeout": 20,
+    "cleanup_interval": 5,
+    "backlog": 1024,
+    "asyncore_use_poll": True,
+    "max_request_header_size": 64 * 1024,
+    "ident": "rapport",
+}
 
 
 def _make_app() -> Flask:
@@ -30,6 +43,15 @@ def migrate_database(app: Flask) -> None:
 
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
+
+
+def default_base_url(host: str, port: int) -> str:
+    """`http://host:port` for the address `serve` listens on (loopback for a wildcard bind)."""
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def _describe_database(uri: str) -> str:
@@ -72,6 +94,10 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     """Migrate the database, then serve the app and API with the worker beside it."""
     from waitress import serve as waitress_serve
 
+    # Links in notifications and the calendar feed follow the address we listen on unless the
+    # deployment says otherwise (the worker child inherits the same value).
+    if not os.environ.get("RAPPORT_BASE_URL"):
+        os.environ["RAPPORT_BASE_URL"] = default_base_url(host, port)
     app = _make_app()
     migrate_database(app)
     worker: subprocess.Popen[Any] | None = None
@@ -87,13 +113,13 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     # shell that started us left SIGINT ignored (as it does for background jobs).
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _terminate)
-    click.echo(f"Rapport is listening on http://{host}:{port}")
+    click.echo(f"Rapport is listening on http://{host}:{port} (links use {app.config['BASE_URL']})")
     click.echo(f"Data directory: {app.config['DATA_DIR']}")
     click.echo(f"Database: {_describe_database(app.config['SQLALCHEMY_DATABASE_URI'])}")
     click.echo("Worker: " + ("off (--no-worker)" if worker is None else f"running (pid {worker.pid})"))
     click.echo("Press Ctrl-C to stop.")
     try:
-        waitress_serve(app, host=host, port=port, threads=threads, ident="rapport")
+        waitress_serve(app, host=host, port=port, threads=threads, **WAITRESS_SETTINGS)
     except KeyboardInterrupt:
         pass
     finally:

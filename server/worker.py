@@ -54,6 +54,8 @@ def run_pass(
     )
     figures.update({f"notifications_{state}": count for state, count in delivered.items()})
     record_heartbeat(now, figures)
+    if any(figures.values()):  # one line per pass that did something; idle passes stay quiet
+        log.info("pass %s", " ".join(f"{k}={v}" for k, v in figures.items()))
     return figures
 
 
