@@ -119,7 +119,16 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     click.echo("Worker: " + ("off (--no-worker)" if worker is None else f"running (pid {worker.pid})"))
     click.echo("Press Ctrl-C to stop.")
     try:
-        waitress_serve(app, host=host, port=port, threads=threads, **WAITRESS_SETTINGS)
+        waitress_serve(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            # Waitress drops X-Forwarded-* itself unless told otherwise; the app's ProxyFix
+            # reads them, for the number of hops RAPPORT_TRUSTED_PROXIES names.
+            clear_untrusted_proxy_headers=not app.config["TRUSTED_PROXIES"],
+            **WAITRESS_SETTINGS,
+        )
     except KeyboardInterrupt:
         pass
     finally:

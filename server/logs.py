@@ -79,6 +79,7 @@ def _log_request(response: Response) -> Response:
     started = g.get("request_started")
     took = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     access_log.info(
-        "%s %s %s %.1fms", request.method, loggable_path(request.path), response.status_code, took
+        "%s %s %s %s %.1fms",
+        request.remote_addr, request.method, loggable_path(request.path), response.status_code, took,
     )
     return response
