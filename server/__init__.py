@@ -47,7 +47,21 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_request_rules(app)
     register_commands(app)
+    if app.config["VERIFY_KEY_FINGERPRINTS"]:
+        verify_keys(app)
     return app
+
+
+def verify_keys(app: Flask) -> None:
+    """Refuse to run with keys other than the database's (once migrations created its table)."""
+    from sqlalchemy import inspect
+
+    from .extensions import db
+    from .keys import verify_key_fingerprints
+
+    with app.app_context():
+        if inspect(db.engine).has_table("system_state"):
+            verify_key_fingerprints(app.config["SECRET_KEY"], app.config["VAPID_PRIVATE_KEY"])
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

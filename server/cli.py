@@ -1,19 +1,22 @@
-"""The `rapport` command: serve, worker, migrate, invite."""
+"""The `rapport` command: serve, worker, migrate, status, invite, reset-password, backup, restore."""
 
 from __future__ import annotations
 
 import logging
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
 from sqlalchemy.engine import make_url
+
+from .schema import migrate_database
+from .supervisor import WorkerSupervisor
 
 log = logging.getLogger("rapport")
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 - names, not a bind
@@ -33,16 +36,25 @@ WAITRESS_SETTINGS: dict[str, Any] = {
 
 def _make_app() -> Flask:
     from . import create_app
+    from .keys import KeyMismatch
 
-    return create_app()
+    try:
+        return create_app()
+    except KeyMismatch as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
-def migrate_database(app: Flask) -> None:
-    """Bring the database schema up to date (creates it on first run)."""
-    from flask_migrate import upgrade
+def prepare_database(app: Flask) -> None:
+    """Migrate to the newest schema, then check this node's keys against the database's."""
+    from . import verify_keys
+    from .keys import KeyMismatch
 
-    with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+    migrate_database(app)
+    if app.config["VERIFY_KEY_FINGERPRINTS"]:
+        try:
+            verify_keys(app)
+        except KeyMismatch as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 def default_base_url(host: str, port: int) -> str:
@@ -99,12 +111,8 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     if not os.environ.get("RAPPORT_BASE_URL"):
         os.environ["RAPPORT_BASE_URL"] = default_base_url(host, port)
     app = _make_app()
-    migrate_database(app)
-    worker: subprocess.Popen[Any] | None = None
-    if not no_worker:
-        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "server.cli", "worker", "--parent-pid", str(os.getpid())]
-        )
+    prepare_database(app)
+    worker = None if no_worker else WorkerSupervisor().start()
 
     def _terminate(signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
@@ -132,12 +140,8 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        if worker is not None and worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        if worker is not None:
+            worker.stop()
         click.echo("Rapport stopped.")
 
 
@@ -174,7 +178,7 @@ def worker(once: bool, parent_pid: int | None) -> None:
 def migrate_command() -> None:
     """Create or upgrade the database schema, then exit."""
     app = _make_app()
-    migrate_database(app)
+    prepare_database(app)
     click.echo(f"Database is up to date: {_describe_database(app.config['SQLALCHEMY_DATABASE_URI'])}")
 
 
@@ -197,6 +201,78 @@ def invite_command(email: str) -> None:
         db.session.add(Invite(created_by_id=user.id, code_hash=sha256_hex(code)))
         db.session.commit()
     click.echo(code)
+
+
+@main.command("status")
+def status_command() -> None:
+    """Print the health /readyz reports; exit 1 when not ready."""
+    from .health import readiness
+    from .models import utcnow
+
+    app = _make_app()
+    with app.app_context():
+        ready, checks = readiness(utcnow())
+    click.echo(f"Database: {_describe_database(app.config['SQLALCHEMY_DATABASE_URI'])}")
+    for name, value in checks.items():
+        click.echo(f"{name}: {value.isoformat() if isinstance(value, datetime) else value}")
+    click.echo("ready" if ready else "NOT READY")
+    raise SystemExit(0 if ready else 1)
+
+
+@main.command("reset-password")
+@click.argument("email")
+@click.option("--hours", default=24, show_default=True, type=click.IntRange(1, 24 * 14),
+              help="How long the link works.")
+def reset_password_command(email: str, hours: int) -> None:
+    """Print a one-time link that lets EMAIL set a new password (no e-mail needed)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import User, utcnow
+    from .password_reset import make_reset_token, reset_link
+
+    app = _make_app()
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException("No account with that e-mail.")
+        expires = utcnow() + timedelta(hours=hours)
+        token = make_reset_token(user, app.config["SECRET_KEY"], expires)
+    click.echo(reset_link(app.config["BASE_URL"], token))
+    click.echo(f"The link works once, until {expires:%Y-%m-%d %H:%M} UTC; using it signs out every session.",
+               err=True)
+
+
+@main.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+def backup_command(path: Path) -> None:
+    """Copy the database and the keys into the new directory PATH (safe while serving)."""
+    from .backup import BackupError, make_backup
+    from .models import utcnow
+
+    app = _make_app()
+    try:
+        manifest = make_backup(app.config, path, utcnow())
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up the {manifest['database']} database and the keys to {path}")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Restore a backup from PATH into an empty data directory and database."""
+    from .backup import BackupError, restore_backup
+    from .config import Config
+
+    config = Config()  # not the app: building it would create fresh keys in the data dir
+    try:
+        restore_backup(config.DATA_DIR, config.SQLALCHEMY_DATABASE_URI, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {path} into {config.DATA_DIR}; run `rapport migrate` if this release is newer.")
 
 
 def register_flask_commands(app: Flask) -> None:
