@@ -116,3 +116,34 @@ def signed_in_session(base: str, email: str = "maya@example.com") -> requests.Se
     assert response.status_code == 201, response.text
     session.headers["X-CSRFToken"] = session.get(f"{base}/api/auth/csrf", timeout=10).json()["csrf_token"]
     return session
+
+
+@pytest.fixture
+def scratch_database(tmp_path: Path) -> Iterator[Any]:
+    """Make empty databases of the kind under test: SQLite files, or new PostgreSQL databases
+    beside RAPPORT_TEST_DATABASE_URL (dropped afterwards)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("RAPPORT_TEST_DATABASE_URL")
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        if not base:
+            return f"sqlite:///{tmp_path / (name + '.sqlite3')}"
+        database = f"{make_url(base).database}_{name}_{os.getpid()}"
+        engine = create_engine(base, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+        engine.dispose()
+        made.append(database)
+        return make_url(base).set(database=database).render_as_string(hide_password=False)
+
+    yield make
+    if made:
+        engine = create_engine(base, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            for database in made:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        engine.dispose()
