@@ -78,6 +78,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to the app."""
     from .auth import init_auth
     from .extensions import api, csrf, db, limiter, login_manager, migrate
+    from .openapi import ApiDocumentPlugin
 
     db.init_app(app)
     with app.app_context():
@@ -88,7 +89,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [ApiDocumentPlugin()]})
     init_auth(app)
 
 

@@ -89,12 +89,12 @@ def _watch_parent(parent_pid: int) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Log debug detail.")
 def main(verbose: bool) -> None:
     """Rapport: keep long-lasting professional connections."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    if not verbose:
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from .logs import FORMAT
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format=FORMAT)
+    if verbose:  # create_app leaves levels that were set alone
+        logging.getLogger("server").setLevel(logging.DEBUG)
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.DEBUG)
 
 
 @main.command()

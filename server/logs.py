@@ -25,6 +25,8 @@ def configure_logging(app: Flask) -> None:
     logging.basicConfig(level=logging.INFO, format=FORMAT)  # a no-op when handlers exist
     if logging.getLogger("server").level == logging.NOTSET:
         logging.getLogger("server").setLevel(logging.INFO)
+    if logging.getLogger("alembic.runtime.plugins").level == logging.NOTSET:
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin
     app.before_request(_start_clock)
     app.before_request(_check_origin)
     app.after_request(_log_request)
