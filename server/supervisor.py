@@ -22,6 +22,7 @@ class WorkerSupervisor:
     def __init__(self) -> None:
         self.proc: subprocess.Popen[Any] | None = None
         self.restarts = 0
+        self.started_at = 0.0
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)

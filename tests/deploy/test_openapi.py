@@ -104,3 +104,16 @@ def test_a_generated_client_lists_contacts_and_logs_an_interaction(app, auth_cli
         server.stop()
     logged = auth_client.get(f"/api/interactions/{log_id}").get_json()
     assert logged["gave"][0]["note"] == "pricing"
+
+
+def test_a_multipart_part_without_a_name_is_a_clear_422(auth_client):
+    token = auth_client.post("/api/tokens", json={"name": "fuzz"}).get_json()["token"]
+    body = (
+        b"--b\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nnull\r\n"
+        b"--b\r\nContent-Disposition: form-data; name=\"\n\"\r\n\r\nnull\r\n"
+        b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.ics\"\r\n\r\n\x00\r\n--b--\r\n"
+    )
+    r = auth_client.post("/api/calendars/upload", data=body, content_type="multipart/form-data; boundary=b",
+                         headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 422, r.data[:300]
+    assert r.get_json()["code"] == 422
