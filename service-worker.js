@@ -28,6 +28,7 @@ const SHELL_FILES = [
   '/views/log.js',
   '/views/people.js',
   '/views/person.js',
+  '/views/reset.js',
   '/views/settings.js',
   '/views/settings-calendars.js',
   '/views/settings-data.js',

@@ -12,6 +12,7 @@ import {mountLog} from './views/log.js';
 import {mountHabits} from './views/habits.js';
 import {mountSettings} from './views/settings.js';
 import {mountLogin, mountWelcome} from './views/auth.js';
+import {mountReset} from './views/reset.js';
 
 const outbox = self.RapportOutbox;
 const main = document.getElementById('main');
@@ -29,6 +30,7 @@ const ROUTES = [
   [/^\/settings$/, mountSettings, 'settings'],
   [/^\/login$/, mountLogin, null, true],
   [/^\/welcome$/, mountWelcome, null, true],
+  [/^\/reset$/, mountReset, null, true],
 ];
 
 const state = {me: null, pending: 0, failed: 0, offline: !navigator.onLine, stale: false, installPrompt: null, cleanup: null, seq: 0};
