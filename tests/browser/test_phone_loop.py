@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from flask import Flask
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -19,12 +20,13 @@ from server.models.interactions import Interaction
 from server.worker import run_pass
 from tests.push_service import PushService
 
-from .conftest import STUB_SUBSCRIBE, api_call, shoot, sign_up, wait_for_service_worker
+from .conftest import STUB_SUBSCRIBE, api_call, shoot, sign_up, wait_for_calendars, wait_for_service_worker
 from .test_threads import add_contact, upload_ics
 
 # Offline, fetches fail, and the service worker answers 503 for what it never kept.
 OFFLINE_NOISE = r"ERR_INTERNET_DISCONNECTED|net::ERR_|Failed to fetch|status of 503"
 STAMP = "%Y%m%dT%H%M%SZ"
+pytestmark = pytest.mark.usefixtures("calendar_worker")  # uploads are read by the worker
 
 # What the service worker shows, waiting (bounded) until at least `count` notifications are up.
 SHOWN = """
@@ -148,7 +150,8 @@ def test_reminder_for_a_meeting_never_opened_logs_offline_from_a_cold_start(
     tom = add_contact(page, "Tom Baker", "tom@example.com")
     end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=20)
     start = end - timedelta(hours=1)
-    assert upload_ics(page, calendar(event("lunch-1", "Lunch with Tom", start, end, TOM, "LOCATION:Café Nero")))["status"] == 201
+    assert upload_ics(page, calendar(event("lunch-1", "Lunch with Tom", start, end, TOM, "LOCATION:Café Nero")))["status"] == 202
+    wait_for_calendars(page)
     meeting = meetings_by_title(page)["Lunch with Tom"]
     assert [a["contact_id"] for a in meeting["attendees"]] == [tom["id"]]
 
@@ -198,7 +201,8 @@ def test_today_shows_meetings_still_running_as_upcoming(page: Any) -> None:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     running = event("call-1", "Call with Tom", now - timedelta(minutes=10), now + timedelta(minutes=50), TOM)
     ended = event("lunch-2", "Lunch with Tom", now - timedelta(hours=2), now - timedelta(hours=1), TOM)
-    assert upload_ics(page, calendar(running, ended))["status"] == 201
+    assert upload_ics(page, calendar(running, ended))["status"] == 202
+    wait_for_calendars(page)
     page.goto("/")
     to_log = page.get_by_test_id("meetings")
     expect(to_log.get_by_role("link", name="Log Lunch with Tom")).to_be_visible()
@@ -217,7 +221,8 @@ def test_not_worth_logging_works_offline_and_closes_the_prompt(
     sign_up(page)
     add_contact(page, "Tom Baker", "tom@example.com")
     end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=30)
-    assert upload_ics(page, calendar(event("standup-1", "Stand-up", end - timedelta(minutes=15), end, TOM)))["status"] == 201
+    assert upload_ics(page, calendar(event("standup-1", "Stand-up", end - timedelta(minutes=15), end, TOM)))["status"] == 202
+    wait_for_calendars(page)
     meeting = meetings_by_title(page)["Stand-up"]
     wait_for_service_worker(page)
     page.reload()
@@ -278,7 +283,8 @@ def test_log_tapped_on_today_offline_is_prefilled_and_not_offered_twice(
     end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=40)
     start = end - timedelta(minutes=45)
     assert upload_ics(page, calendar(event("zoom-1", "Catch-up with Tom", start, end, TOM,
-                                           "LOCATION:https://us02web.zoom.us/j/123")))["status"] == 201
+                                           "LOCATION:https://us02web.zoom.us/j/123")))["status"] == 202
+    wait_for_calendars(page)
     meeting = meetings_by_title(page)["Catch-up with Tom"]
     wait_for_service_worker(page)
     page.reload()  # Today as the phone last saw it, with the meeting
@@ -313,7 +319,8 @@ def test_reminder_logged_on_another_device_closes_on_the_next_start(
     assert api_call(page, "POST", "/api/push/subscriptions", {"endpoint": sub["endpoint"], "keys": sub["keys"]})["status"] in (200, 201)
     tom = add_contact(page, "Tom Baker", "tom@example.com")
     end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=20)
-    assert upload_ics(page, calendar(event("walk-1", "Walk with Tom", end - timedelta(minutes=30), end, TOM)))["status"] == 201
+    assert upload_ics(page, calendar(event("walk-1", "Walk with Tom", end - timedelta(minutes=30), end, TOM)))["status"] == 202
+    wait_for_calendars(page)
     meeting = meetings_by_title(page)["Walk with Tom"]
     deliver(context, page, live_server.url, worker_pass(app, push_service))
     assert [n["data"]["meeting"] for n in page.evaluate(SHOWN, 1)] == [str(meeting["id"])]
@@ -337,7 +344,8 @@ def test_not_worth_logging_from_the_notification_waits_offline_then_syncs(
     assert api_call(page, "POST", "/api/push/subscriptions", {"endpoint": sub["endpoint"], "keys": sub["keys"]})["status"] in (200, 201)
     add_contact(page, "Tom Baker", "tom@example.com")
     end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=20)
-    assert upload_ics(page, calendar(event("drinks-1", "Drinks with Tom", end - timedelta(hours=1), end, TOM)))["status"] == 201
+    assert upload_ics(page, calendar(event("drinks-1", "Drinks with Tom", end - timedelta(hours=1), end, TOM)))["status"] == 202
+    wait_for_calendars(page)
     meeting = meetings_by_title(page)["Drinks with Tom"]
     deliver(context, page, live_server.url, worker_pass(app, push_service))
     assert page.evaluate(SHOWN, 1)[0]["actions"] == ["Log it", "Not worth logging"]

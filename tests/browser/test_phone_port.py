@@ -62,14 +62,15 @@ def test_reminder_from_a_server_on_any_port_opens_the_form_on_that_origin(
                         {"endpoint": sub["endpoint"], "keys": sub["keys"]})["status"] in (200, 201)
         add_contact(page, "Tom Baker", "tom@example.com")
         end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=20)
-        assert upload_ics(page, calendar(event("coffee-1", "Coffee with Tom", end - timedelta(minutes=30), end, TOM)))["status"] == 201
-        meeting = meetings_by_title(page)["Coffee with Tom"]
+        assert upload_ics(page, calendar(event("coffee-1", "Coffee with Tom", end - timedelta(minutes=30), end, TOM)))["status"] == 202
 
+        # One worker pass reads the upload, plans the reminder and sends it.
         worker = subprocess.run(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "server.cli", "worker", "--once"],
             env=env, capture_output=True, text=True, timeout=120, check=False,
         )
         assert worker.returncode == 0, worker.stdout + worker.stderr
+        meeting = meetings_by_title(page)["Coffee with Tom"]
         received = push_service.wait_for(1)
         assert len(received) == 1, push_service.messages
         payload = received[0]
