@@ -13,7 +13,7 @@ from .calendars.sync import sync_due_calendars
 from .extensions import db
 from .models import SystemState, utcnow
 from .push.delivery import deliver_due, next_due_at, push_context_from_app, worker_id
-from .reminders import delivery_rules, plan_all
+from .reminders.planning import delivery_rules, plan_all
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,9 @@ def run_pass(
     figures: dict[str, int] = {}
     if sync_calendars:
         figures["calendars_synced"] = sync_due_calendars(now)
-    figures.update(plan_all(now, app.config["BASE_URL"]))
-    delivered = deliver_due(
-        push_context_from_app(app), now, owner or lease_owner(), rules=delivery_rules()
-    )
+    owner = owner or lease_owner()
+    figures.update(plan_all(now, app.config["BASE_URL"], owner))
+    delivered = deliver_due(push_context_from_app(app), now, owner, rules=delivery_rules())
     figures.update({f"notifications_{state}": count for state, count in delivered.items()})
     record_heartbeat(now, figures)
     return figures

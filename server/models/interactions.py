@@ -244,6 +244,7 @@ class Win(Base):
     happened_on: Mapped[date] = mapped_column(Date)
     congratulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    big: Mapped[bool] = mapped_column(Boolean, default=False)  # worth a one-year anniversary
 
 
 @event.listens_for(Session, "before_flush")

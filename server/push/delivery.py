@@ -31,6 +31,7 @@ from ..models.push import (
     PushServiceBackoff,
     PushSubscription,
 )
+from ..reminders.registry import kind_for
 from .payload import encode_payload, topic_for
 from .sender import PostSession, PushResult, send_push
 from .vapid import resolve_subject
@@ -42,8 +43,6 @@ CLAIM_BATCH = 20
 MAX_ATTEMPTS = 8  # with backoff 1, 2, 4 … 64 minutes: about two hours of trying
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
-TTL_SECONDS = {"meeting": 6 * 3600, "birthday": 12 * 3600, "digest": 24 * 3600}
-URGENCY = {"meeting": "high", "test": "high", "digest": "low"}
 
 Clock = Callable[[], datetime]
 
@@ -206,8 +205,8 @@ def send_to_device(
         subject=ctx.subject,
         session=ctx.session,
         topic=topic_for(key),
-        ttl=TTL_SECONDS.get(kind, 12 * 3600),
-        urgency=URGENCY.get(kind, "normal"),
+        ttl=kind_for(kind).ttl,
+        urgency=kind_for(kind).urgency,
         timeout=ctx.timeout,
     )
 

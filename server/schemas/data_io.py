@@ -6,8 +6,9 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from ..settings import SettingsSchema, validate_timezone
+from ..settings import validate_timezone
 from .contacts import ContactSchema
+from .settings import SettingsSchema
 
 
 class ImportArgsSchema(Schema):
