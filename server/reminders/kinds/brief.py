@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from marshmallow import fields, validate
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ...calendars.log_rule import declined, named_in_title
 from ...extensions import db
@@ -18,7 +18,7 @@ from ...logbook.interactions import contact_names
 from ...logbook.stats import contact_stats
 from ...models import User
 from ...models.calendars import Meeting
-from ...models.interactions import Challenge, GiveTakeItem
+from ...models.interactions import Challenge, GiveTakeItem, InteractionContact
 from ...models.push import Notification
 from ...push.outbox import Planned
 from ...push.payload import build_payload, tag_for
@@ -63,9 +63,15 @@ def brief_lines(user: User, contact_id: int, name: str, now: datetime) -> list[s
     )
     if challenge:
         lines.append(f"on {first}'s mind: {challenge}")
+    in_log = select(InteractionContact.interaction_id).where(
+        InteractionContact.user_id == user.id, InteractionContact.contact_id == contact_id
+    )
     promise = db.session.execute(
         select(GiveTakeItem.note, GiveTakeItem.category)
-        .where(GiveTakeItem.user_id == user.id, GiveTakeItem.contact_id == contact_id,
+        .where(GiveTakeItem.user_id == user.id,
+               or_(GiveTakeItem.contact_id == contact_id,
+                   and_(GiveTakeItem.contact_id.is_(None),
+                        GiveTakeItem.interaction_id.in_(in_log))),
                GiveTakeItem.direction == "gave", GiveTakeItem.promised.is_(True),
                GiveTakeItem.delivered_at.is_(None))
         .order_by(GiveTakeItem.id.desc()).limit(1)
