@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import exists, insert, literal, or_, select, text, update
 
 from ..extensions import db
 from ..logbook.clock import quiet_hours_end, user_zone
@@ -88,8 +88,20 @@ def _planned(user_id: int, version: int, owner: str, replan_at: datetime | None)
     db.session.commit()
 
 
+def adopt_unmarked() -> None:
+    """Give a mark to users written without the ORM (bulk loads, SQL), so none is missed."""
+    missing = select(User.id, literal(1), literal(0)).where(
+        ~exists().where(ReplanMark.user_id == User.id)
+    )
+    db.session.execute(
+        insert(ReplanMark).from_select(["user_id", "version", "planned_version"], missing)
+    )
+    db.session.commit()
+
+
 def plan_all(now: datetime, base_url: str, owner: str = "planner") -> dict[str, int]:
     """Plan the users that need it; returns rows inserted and users planned."""
+    adopt_unmarked()
     figures = {"planned": 0, "users_planned": 0}
     done: set[int] = set()  # a user is planned once per pass, even if marked meanwhile
     while True:
