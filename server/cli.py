@@ -164,9 +164,5 @@ def invite_command(email: str) -> None:
     click.echo(code)
 
 
-def register_flask_commands(app: Flask) -> None:
-    """Nothing extra under `flask` yet; `flask db ...` comes from Flask-Migrate."""
-
-
 if __name__ == "__main__":
     main()

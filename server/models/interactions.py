@@ -198,11 +198,6 @@ class GiveTakeItem(Base):
 
     interaction: Mapped[Interaction] = relationship(back_populates="items")
 
-    @property
-    def is_open_promise(self) -> bool:
-        """A promise not yet delivered."""
-        return self.direction == "gave" and self.promised and self.delivered_at is None
-
 
 class Challenge(Base):
     """Something a contact is going through; open until resolved, with an optional check-in."""

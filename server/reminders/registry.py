@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 if TYPE_CHECKING:
     from ..models.push import Notification
@@ -32,6 +32,8 @@ class Option:
     default: Any
     field: fields.Field
     label: str
+    widget: str = "number"  # how the settings screen asks: number | days | weekday | time | check
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,16 @@ def setting_fields() -> dict[str, fields.Field]:
         for option in kind.options:
             found[option.name] = option.field
     return found
+
+
+def option_view(option: Option) -> dict[str, Any]:
+    """An option as the settings screen draws it (with the range its field accepts)."""
+    view: dict[str, Any] = {"name": option.name, "label": option.label, "widget": option.widget,
+                            "hint": option.hint}
+    for rule in option.field.validators:
+        if isinstance(rule, validate.Range):
+            view["min"], view["max"] = rule.min, rule.max
+    return view
 
 
 def turned_off(kind: Kind, settings: dict[str, Any]) -> bool:

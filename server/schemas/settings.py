@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from ..reminders.registry import all_kinds, setting_fields
+from ..reminders.registry import all_kinds, option_view, setting_fields
 from ..settings import SharedSettingsSchema
 
 
@@ -26,7 +26,7 @@ def kind_list() -> list[dict[str, Any]]:
             "name": kind.name,
             "label": kind.label,
             "setting": kind.setting,
-            "options": [{"name": o.name, "label": o.label} for o in kind.options],
+            "options": [option_view(o) for o in kind.options],
         }
         for kind in all_kinds()
         if kind.setting

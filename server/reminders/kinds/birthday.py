@@ -102,7 +102,7 @@ KIND = register(Kind(
         "birthday_lead_days", [7, 1, 0],
         fields.List(fields.Integer(validate=validate.Range(0, 60)),
                     validate=validate.Length(max=5)),
-        "Days before",
+        "Days ahead", widget="days", hint="e.g. 7, 1, 0 — 0 is the morning of the day.",
     ),),
     position=30,
 ))

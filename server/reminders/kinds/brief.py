@@ -137,9 +137,9 @@ KIND = register(Kind(
     setting="notify_briefs",
     options=(
         Option("brief_minutes_before", 10, fields.Integer(validate=validate.Range(1, 120)),
-               "Minutes before"),
+               "Brief me … minutes before"),
         Option("brief_with_strangers", False, fields.Boolean(),
-               "Also before meetings with only people I do not know"),
+               "Also before meetings with only people I do not know", widget="check"),
     ),
     still_wanted=brief_still_wanted,
     position=20,

@@ -172,9 +172,11 @@ KIND = register(Kind(
     urgency="low",
     setting="digest_enabled",
     options=(
-        Option("digest_weekday", 0, fields.Integer(validate=validate.Range(0, 6)), "Digest day"),
+        Option("digest_weekday", 0, fields.Integer(validate=validate.Range(0, 6)), "Digest day",
+               widget="weekday"),
         Option("digest_time", "09:00",
-               fields.String(validate=validate.Regexp(HHMM, error="Use HH:MM.")), "at"),
+               fields.String(validate=validate.Regexp(HHMM, error="Use HH:MM.")), "at",
+               widget="time"),
     ),
     position=60,
 ))

@@ -123,7 +123,7 @@ KIND = register(Kind(
     urgency="high",
     setting="notify_meetings",
     options=(Option("prompt_delay_minutes", 5, fields.Integer(validate=validate.Range(0, 120)),
-                    "Minutes after the meeting ends"),),
+                    "Ask … minutes after a meeting ends"),),
     still_wanted=prompt_still_wanted,
     position=10,
 ))
