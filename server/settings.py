@@ -30,7 +30,11 @@ DEFAULTS: dict[str, Any] = {
     "notify_time": "09:00",
     "my_emails": [],
     "cadence_by_kind": DEFAULT_CADENCE_BY_KIND,
+    "fallback_channels": ["email"],  # when no device takes a push (e-mail needs SMTP set up)
+    "ntfy_topic_url": "",
+    "channel_details": False,  # e-mail and ntfy carry the details (they may quote notes)
 }
+CHANNEL_NAMES = ("email", "ntfy")
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ZONES: frozenset[str] | None = None
@@ -88,6 +92,16 @@ class SharedSettingsSchema(Schema):
         fields.Email(validate=validate.Length(max=254)), validate=validate.Length(max=20)
     )
     cadence_by_kind = fields.Nested(CadenceByKindSchema)
+    fallback_channels = fields.List(
+        fields.String(validate=validate.OneOf(CHANNEL_NAMES)), validate=validate.Length(max=2)
+    )
+    ntfy_topic_url = fields.String(validate=validate.Length(max=500))
+    channel_details = fields.Boolean()
+
+    @validates("ntfy_topic_url")
+    def _topic_url(self, value: str, **_: Any) -> None:
+        if value and not value.lower().startswith(("https://", "http://")):
+            raise ValidationError("Use the topic's full address, e.g. https://ntfy.sh/my-topic.")
 
     @validates("cadence_by_kind")
     def _known_kinds(self, value: dict[str, int], **_: Any) -> None:
@@ -106,6 +120,8 @@ def update_settings(user: User, changes: dict[str, Any]) -> dict[str, Any]:
             stored[key] = {**(stored.get(key) or {}), **value}
         elif key == "my_emails":
             stored[key] = sorted({e.strip().lower() for e in value})
+        elif key == "fallback_channels":
+            stored[key] = list(dict.fromkeys(value))  # keep the order, drop repeats
         elif key == "birthday_lead_days":
             stored[key] = sorted(set(value), reverse=True)
         else:

@@ -10,6 +10,7 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from .calendars.sync import sync_due_calendars
+from .channels import channel_context_from_app
 from .extensions import db
 from .models import SystemState, utcnow
 from .push.delivery import deliver_due, next_due_at, push_context_from_app, worker_id
@@ -50,7 +51,8 @@ def run_pass(
         figures["calendars_synced"] = sync_due_calendars(now)
     owner = owner or lease_owner()
     figures.update(plan_all(now, app.config["BASE_URL"], owner))
-    delivered = deliver_due(push_context_from_app(app), now, owner, rules=delivery_rules())
+    rules = delivery_rules(channel_context_from_app(app))
+    delivered = deliver_due(push_context_from_app(app), now, owner, rules=rules)
     figures.update({f"notifications_{state}": count for state, count in delivered.items()})
     record_heartbeat(now, figures)
     return figures

@@ -263,6 +263,10 @@ class DeliveryRules:
     quiet_until: Callable[[Notification, datetime], datetime | None] = field(
         default=lambda n, now: None
     )
+    # When no device took it: send by another channel; (state, outcome), or None.
+    elsewhere: Callable[[Notification, datetime], tuple[str, str] | None] = field(
+        default=lambda n, now: None
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -307,6 +311,9 @@ def deliver_one(
         if s.id not in done
     ]
     if not subs and not done:
+        moved = rules.elsewhere(n, now)
+        if moved is not None:
+            return _end(n, owner, clock, *moved)
         return _end(n, owner, clock, "skipped", "no device is registered for push")
     closed = backoffs(now)
     waiting: list[datetime] = []
@@ -350,7 +357,20 @@ def deliver_one(
             waiting.append(at)
         notes.append(f"device {sub_id}: {result.outcome} {result.status or ''}".strip())
         db.session.commit()
+    if not waiting and not _reached_a_device(notification_id):  # every device refused or died
+        moved = rules.elsewhere(n, clock())
+        if moved is not None:
+            return _end(n, owner, clock, moved[0], "; ".join([*notes, moved[1]]))
     return _settle(notification_id, owner, clock, waiting, notes)
+
+
+def _reached_a_device(notification_id: int) -> bool:
+    return bool(db.session.scalar(
+        select(NotificationDelivery.id).where(
+            NotificationDelivery.notification_id == notification_id,
+            NotificationDelivery.state == "sent",
+        ).limit(1)
+    ))
 
 
 def _end(n: Notification, owner: str, clock: Clock, state: str, outcome: str) -> str:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import exists, insert, literal, or_, select, text, update
 
+from ..channels import ChannelContext, deliver_elsewhere
 from ..extensions import db
 from ..logbook.clock import quiet_hours_end, user_zone
 from ..models import User
@@ -145,6 +146,11 @@ def quiet_until(n: Notification, now: datetime) -> datetime | None:
     )
 
 
-def delivery_rules() -> DeliveryRules:
-    """The rules delivery applies at send time."""
-    return DeliveryRules(still_wanted=send_time_reason, quiet_until=quiet_until)
+def delivery_rules(channels: ChannelContext | None = None) -> DeliveryRules:
+    """The rules delivery applies at send time (with the other channels when given)."""
+    if channels is None:
+        return DeliveryRules(still_wanted=send_time_reason, quiet_until=quiet_until)
+    return DeliveryRules(
+        still_wanted=send_time_reason, quiet_until=quiet_until,
+        elsewhere=lambda n, now: deliver_elsewhere(channels, n, now),
+    )

@@ -6,7 +6,8 @@ Revises: 0007
 - replan_marks: the planning pass looks only at users whose mark moved (a write that changes
   what is due) or whose local day changed, not at everyone;
 - contacts.face_time_days: a separate in-person cadence (e.g. lunch every 90 days);
-- wins.big: a win worth a one-year anniversary nudge.
+- wins.big: a win worth a one-year anniversary nudge;
+- channel_deliveries: a notification sent by e-mail or ntfy, once per channel.
 """
 
 import sqlalchemy as sa
@@ -30,6 +31,19 @@ def upgrade():
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_replan_marks_replan_at", "replan_marks", ["replan_at"])
+    op.create_table(
+        "channel_deliveries",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("notification_id", sa.Integer(),
+                  sa.ForeignKey("notifications.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("channel", sa.String(20), nullable=False),
+        sa.Column("state", sa.String(10), nullable=False),
+        sa.Column("detail", sa.String(300), nullable=False, server_default=""),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("notification_id", "channel"),
+    )
+    op.create_index("ix_channel_deliveries_notification_id", "channel_deliveries",
+                    ["notification_id"])
     op.execute("INSERT INTO replan_marks (user_id, version, planned_version) "
                "SELECT id, 1, 0 FROM users")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
@@ -40,6 +54,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_channel_deliveries_notification_id", table_name="channel_deliveries")
+    op.drop_table("channel_deliveries")
     with op.batch_alter_table("wins", schema=None) as batch_op:
         batch_op.drop_column("big")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
