@@ -36,7 +36,7 @@ class SkippedCardSchema(Schema):
 class ImportReportSchema(Schema):
     """What an import did (or, with dry_run, would do)."""
 
-    format = fields.String(metadata={"description": "vcard or csv"})
+    format = fields.String(metadata={"description": "vcard, csv or linkedin"})
     total = fields.Integer(metadata={"description": "cards (or rows) in the file"})
     created = fields.Integer()
     updated = fields.Integer(metadata={"description": "cards that added to an existing contact"})
