@@ -34,15 +34,21 @@ BATCH = 100
 
 def plan_for_user(user_id: int, now: datetime, base_url: str) -> int:
     """Plan every kind that is switched on for one user; returns rows inserted."""
+    return _plan_user(user_id, now, base_url)[0]
+
+
+def _plan_user(user_id: int, now: datetime, base_url: str) -> tuple[int, datetime | None]:
+    """(rows inserted, when the user's local day turns) for one user."""
     user = db.session.get(User, user_id)
     if user is None:
-        return 0
+        return 0, None
     ctx = PlanContext.for_user(user, now, base_url)
     items: list[Planned] = []
     for kind in all_kinds():
         if kind.plan is not None and not turned_off(kind, ctx.settings):
             items.extend(kind.plan(ctx))
-    return save_planned(items, now)
+    turns = ctx.day_end_today()  # read before saving: the commit expires the user
+    return save_planned(items, now), turns
 
 
 def claim_users(
@@ -112,11 +118,8 @@ def plan_all(now: datetime, base_url: str, owner: str = "planner") -> dict[str, 
         for user_id, version in claimed:
             done.add(user_id)
             try:
-                figures["planned"] += plan_for_user(user_id, now, base_url)
-                user = db.session.get(User, user_id)
-                replan_at = None
-                if user is not None:
-                    replan_at = PlanContext.for_user(user, now, base_url).day_end_today()
+                inserted, replan_at = _plan_user(user_id, now, base_url)
+                figures["planned"] += inserted
                 _planned(user_id, version, owner, replan_at)
                 figures["users_planned"] += 1
             except Exception:

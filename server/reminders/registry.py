@@ -122,4 +122,4 @@ def option_view(option: Option) -> dict[str, Any]:
 
 def turned_off(kind: Kind, settings: dict[str, Any]) -> bool:
     """The user switched this kind off."""
-    return bool(kind.setting) and not settings[kind.setting]  # type: ignore[index]
+    return kind.setting is not None and not settings[kind.setting]

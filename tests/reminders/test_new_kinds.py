@@ -206,3 +206,23 @@ def test_face_time_says_which_cadence_is_due_and_nudges_once(app, user, make_con
     tom = next(n for n in rows.values() if n.subject_id == lunch.id)
     assert tom.payload["body"] == "You meet every 3 months; a call does not count for this one."
     assert date.fromisoformat(tom.key.rsplit(":", 1)[1]) == (NOW - timedelta(days=2)).date()
+
+
+def test_face_time_nudges_a_few_a_day_and_moves_on_to_the_others(app, user, make_contact):
+    people = [make_contact(user, name=f"Person {n}", face_time_days=30) for n in range(5)]
+    with app.app_context():
+        for n, person in enumerate(people):
+            row = db.session.get(Contact, person.id)
+            row.created_at = NOW - timedelta(days=400)
+            row.last_in_person_at = NOW - timedelta(days=100 + n)
+        db.session.commit()
+        plan_for_user(user.id, NOW, BASE)
+        plan_for_user(user.id, NOW + timedelta(hours=2), BASE)  # same day: still three
+        first_day = set(_rows(app, "face_time"))
+        plan_for_user(user.id, NOW + timedelta(days=1), BASE)
+        plan_for_user(user.id, NOW + timedelta(days=2), BASE)
+    rows = _rows(app, "face_time")
+    assert len(first_day) == 3
+    assert {n.subject_id for n in rows.values()} == {p.id for p in people}
+    assert len(rows) == 5  # each lapse once, the longest lapsed first
+    assert {rows[k].subject_id for k in first_day} == {p.id for p in people[2:]}

@@ -1,8 +1,8 @@
 """Face time: a contact's own in-person cadence (lunch every 90 days) beside their
 keep-in-touch one (any touch every 30 days); the nudge says which one is due.
 
-Each lapse is nudged once (the key carries the day it fell due), on that day or the first
-day after it, at most a few people a day, most late first.
+Each lapse is nudged once (the key carries the day it fell due), at most a few people a
+day, the longest lapsed first; meeting them (or any touch) starts a new lapse.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from sqlalchemy import or_, select
 from ...extensions import db
 from ...logbook.clock import local_date
 from ...models import Contact
+from ...models.push import Notification
 from ...push.outbox import Planned
 from ...push.payload import build_payload, tag_for
 from ..context import PlanContext
 from ..lines import first_name
 from ..registry import HOUR, Kind, register
 
-RECENT_LAPSE = timedelta(days=14)  # an older lapse belongs to the digest, not a nudge
 PER_DAY = 3
 
 
@@ -62,14 +62,26 @@ def plan_face_time(ctx: PlanContext) -> list[Planned]:
     lapses = []
     for contact in contacts:
         found = lapse(ctx, contact)
-        if found is not None and found[1] >= ctx.today - RECENT_LAPSE:
+        if found is not None:
             lapses.append((contact, *found))
     lapses.sort(key=lambda x: (x[1] != "face", x[2], x[0].id))
-    return [_nudge(ctx, *item) for item in lapses[:PER_DAY]]
+    keys = [nudge_key(c.id, which, due) for c, which, due, _ in lapses]
+    earlier = {  # nudged on an earlier day: never again for this lapse
+        row.key for row in db.session.execute(
+            select(Notification.key, Notification.created_at).where(Notification.key.in_(keys))
+        ) if local_date(ctx.user, row.created_at) < ctx.today
+    }
+    fresh = [item for item, key in zip(lapses, keys, strict=True) if key not in earlier]
+    return [_nudge(ctx, *item) for item in fresh[:PER_DAY]]
+
+
+def nudge_key(contact_id: int, which: str, due: date) -> str:
+    """One key per lapse: the contact, which cadence, the day it fell due."""
+    return f"face_time:{contact_id}:{which}:{due.isoformat()}"
 
 
 def _nudge(ctx: PlanContext, contact: Contact, which: str, due: date, days: int) -> Planned:
-    key = f"face_time:{contact.id}:{which}:{due.isoformat()}"
+    key = nudge_key(contact.id, which, due)
     who = first_name(contact.name)
     if which == "face":
         title = f"Time to see {who} in person"
