@@ -6,6 +6,7 @@ import {pushStatus, enableReminders, disableReminders, sendTestPush, isIos, isSt
 import {CalendarsSection, DataSection, TokensSection} from './settings-data.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const FALLBACKS = [['email', 'E-mail'], ['ntfy', 'ntfy'], ['email,ntfy', 'E-mail, else ntfy'], ['ntfy,email', 'ntfy, else e-mail'], ['', 'Nothing: wait for a device']];
 
 /** A settings card with a heading and an anchor. */
 export function card(id, title, ...children) {
@@ -137,9 +138,16 @@ function Notifications(app, settings) {
     const id = uid('s');
     return h('div', {class: 'check'}, h('input', {type: 'checkbox', id, name, checked: Boolean(settings[name])}), h('label', {for: id}, text));
   };
+  const current = (settings.fallback_channels || []).join(',');
+  const fallback = h('select', {name: 'fallback_channels'}, FALLBACKS.map(([value, text]) => h('option', {value, selected: value === current}, text)));
   const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
     ...kinds.flatMap((kind) => [box(kind.setting, kind.label), ...kind.options.map((o) => optionControl(o, settings))]),
     field('Daily reminders at', time('notify_time', settings.notify_time)),
+    h('fieldset', {class: 'field'}, h('legend', null, 'When no device takes a reminder'),
+      field('Send it by', fallback),
+      field('ntfy topic address', h('input', {type: 'url', name: 'ntfy_topic_url', value: settings.ntfy_topic_url || '', placeholder: 'https://ntfy.sh/your-topic'})),
+      box('channel_details', 'Include the details (they may quote your notes)'),
+      h('p', {class: 'hint'}, 'E-mail works when the server has a mail server set up.')),
     h('fieldset', {class: 'field'}, h('legend', null, 'Quiet hours'),
       h('div', {class: 'two'}, field('Quiet from', time('quiet_hours_start', settings.quiet_hours_start)), field('Quiet until', time('quiet_hours_end', settings.quiet_hours_end))),
       h('p', {class: 'hint'}, 'Nothing buzzes in between; it waits until the morning.')),
@@ -155,6 +163,9 @@ function Notifications(app, settings) {
       }
     }
     for (const n of ['notify_time', 'quiet_hours_start', 'quiet_hours_end']) if (v(n).value) body[n] = v(n).value;
+    body.fallback_channels = fallback.value ? fallback.value.split(',') : [];
+    body.ntfy_topic_url = v('ntfy_topic_url').value.trim();
+    body.channel_details = v('channel_details').checked;
     Object.assign(settings, await api.patch('/api/settings', body));
   });
   return card('reminders', 'Notifications & quiet hours', r.status, r.actions, h('hr'), form);
