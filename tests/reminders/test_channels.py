@@ -215,3 +215,17 @@ def test_channel_settings_are_validated(auth_client):
 
 
 
+
+
+def test_the_worker_pass_uses_the_configured_mail_server(app, auth_client, user, make_contact,
+                                                         meeting, smtp):
+    from server.worker import run_pass
+
+    lunch = meeting(user, START, "Lunch with Ana", people=[("ana@example.com", "Ana", None)])
+    auth_client.patch("/api/settings", json={"digest_enabled": False})
+    with app.app_context():
+        figures = run_pass(DUE, owner="w", sync_calendars=False)
+    assert figures["notifications_sent"] == 1
+    [mail] = smtp.messages
+    assert mail["Subject"] == "Lunch with Ana just ended"
+    assert _row(app, f"meeting:{lunch}").outcome == "email: sent"
