@@ -76,6 +76,7 @@ class WinEntrySchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=500))
     happened_on = fields.Date(required=True)
     congratulated_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    big = fields.Boolean(load_default=False)
     created_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
@@ -273,6 +274,7 @@ class WinsPart:
                 "text": row.text,
                 "happened_on": _iso(row.happened_on),
                 "congratulated_at": _iso(row.congratulated_at),
+                "big": row.big,
                 "created_at": _iso(row.created_at),
             }
             for row in _rows(models.Win, user)
@@ -303,6 +305,7 @@ class WinsPart:
                 text=entry["text"],
                 happened_on=entry["happened_on"],
                 congratulated_at=entry["congratulated_at"],
+                big=entry["big"],
             )
             if entry["created_at"]:
                 row.created_at = entry["created_at"]

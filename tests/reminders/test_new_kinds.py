@@ -226,3 +226,15 @@ def test_face_time_nudges_a_few_a_day_and_moves_on_to_the_others(app, user, make
     assert {n.subject_id for n in rows.values()} == {p.id for p in people}
     assert len(rows) == 5  # each lapse once, the longest lapsed first
     assert {rows[k].subject_id for k in first_day} == {p.id for p in people[2:]}
+
+
+def test_a_backup_keeps_the_in_person_cadence(app, auth_client, user, make_user):
+    made = auth_client.post("/api/contacts", json={"name": "Tom Baker", "face_time_days": 90})
+    assert made.get_json()["face_time_days"] == 90
+    backup = auth_client.get("/api/export.json").get_json()
+    assert backup["contacts"][0]["face_time_days"] == 90
+    auth_client.delete(f"/api/contacts/{made.get_json()['id']}")
+    restored = auth_client.post("/api/import.json", json=backup)
+    assert restored.status_code == 200, restored.get_json()
+    [tom] = auth_client.get("/api/contacts").get_json()["items"]
+    assert tom["face_time_days"] == 90
