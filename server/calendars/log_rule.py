@@ -2,10 +2,11 @@
 and what saving a log for a meeting confirms.
 
 A meeting needs a log once it has ended, when someone else was there (a feed attendee, or a
-title suggestion the user confirmed), it was not cancelled, declined or all day, and nothing
-is logged against it yet. A meeting that names one of the user's people only in its title
-(feeds without ATTENDEE lines) does not need a log, but is still worth a prompt asking
-whether it was that person; a log saved for it with that person confirms the match.
+title suggestion the user confirmed), it was not cancelled, declined or all day, the user did
+not set it aside ("not worth logging"), and nothing is logged against it yet. A meeting that
+names one of the user's people only in its title (feeds without ATTENDEE lines) does not need
+a log, but is still worth a prompt asking whether it was that person; a log saved for it with
+that person confirms the match.
 """
 
 from __future__ import annotations
@@ -47,14 +48,19 @@ def declined(meeting: Meeting) -> bool:
     return (meeting.my_response or "").upper() == "DECLINED"
 
 
-def is_loggable(meeting: Meeting) -> bool:
-    """Someone else was there and it happened: not cancelled, declined or all day."""
+def _could_be_logged(meeting: Meeting) -> bool:
+    """It happened and the user still cares: not cancelled, declined, all day or set aside."""
     return bool(
-        meeting.has_others
-        and meeting.status != "cancelled"
+        meeting.status != "cancelled"
         and not meeting.all_day
         and not declined(meeting)
+        and meeting.log_skipped_at is None
     )
+
+
+def is_loggable(meeting: Meeting) -> bool:
+    """Someone else was there, it happened, and the user did not set it aside."""
+    return bool(meeting.has_others) and _could_be_logged(meeting)
 
 
 def needs_log(meeting: Meeting, logged: bool, now: datetime) -> bool:
@@ -70,6 +76,7 @@ def needs_log_clause(user_id: int, now: datetime) -> ColumnElement[bool]:
         Meeting.status != "cancelled",
         Meeting.all_day.is_(False),
         func.upper(func.coalesce(Meeting.my_response, "")) != "DECLINED",
+        Meeting.log_skipped_at.is_(None),
         Meeting.end_at <= now,
         not_(logged_clause(user_id)),
     )
@@ -90,13 +97,7 @@ def wants_prompt(meeting: Meeting, logged: bool) -> bool:
         return False
     if is_loggable(meeting):
         return True
-    return bool(
-        not meeting.has_others
-        and named_in_title(meeting)
-        and meeting.status != "cancelled"
-        and not meeting.all_day
-        and not declined(meeting)
-    )
+    return bool(not meeting.has_others and named_in_title(meeting) and _could_be_logged(meeting))
 
 
 def confirm_from_log(user_id: int, meeting_id: int | None, contact_ids: list[int]) -> None:

@@ -16,7 +16,9 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import Contact, User
 from ..models.calendars import Calendar, Meeting, MeetingAttendee
+from ..models.push import Notification
 from ..outbound import UnsafeURL, check_url
+from ..push.outbox import cancel_pending
 from .bounded import REQUEST_LIMITS, parse_bounded
 from .log_rule import logged_meeting_ids, needs_log, needs_log_clause
 from .matching import SUGGESTED_ROLE, confirm_attendee, prefill_for, teach_address
@@ -244,6 +246,18 @@ def confirm(user: User, meeting: Meeting, attendee: MeetingAttendee, contact_id:
         raise ApiError(422, "Choose a contact for this attendee.", {"contact_id": ["Required."]})
     contact = get_contact(user, chosen)
     confirm_attendee(user.id, meeting, attendee, contact)
+
+
+def skip_log(meeting: Meeting, now: datetime) -> None:
+    """Not worth logging: the meeting stops asking, and its reminder is not sent (idempotent)."""
+    if meeting.log_skipped_at is None:
+        meeting.log_skipped_at = now
+    pending = db.session.scalars(
+        select(Notification.id).where(
+            Notification.user_id == meeting.user_id, Notification.key == f"meeting:{meeting.id}"
+        )
+    )
+    cancel_pending(list(pending), "not worth logging", now)
 
 
 def dismiss(meeting: Meeting, attendee: MeetingAttendee) -> None:

@@ -75,6 +75,8 @@ class Meeting(Base):
     my_response: Mapped[str | None] = mapped_column(String(20))
     has_others: Mapped[bool] = mapped_column(Boolean, default=False)
     all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Not worth logging": the user closed this meeting's prompt; it is never asked again.
+    log_skipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

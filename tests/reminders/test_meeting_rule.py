@@ -121,3 +121,12 @@ def test_a_meeting_in_progress_does_not_need_a_log_anywhere_yet(
     today = auth_client.get("/api/today").get_json()
     assert [m["id"] for m in today["meetings_to_log"]["items"]] == [ended]
     assert auth_client.get(f"/api/meetings/{running}").get_json()["needs_log"] is False
+
+
+def test_a_title_only_meeting_set_aside_gets_no_prompt(app, auth_client, user, make_contact):
+    make_contact(user, name="Raj Patel")
+    lunch = _title_only_meeting(app, user, "Lunch with Raj Patel", NOON)
+    assert auth_client.put(f"/api/meetings/{lunch}/skip", json={}).status_code in (200, 204)
+    with app.app_context():
+        plan_for_user(user.id, NOON, BASE)
+    assert _prompts(app) == {}

@@ -3,6 +3,7 @@ import {h, replace, field, fmtDate, ago} from '../lib/dom.js';
 import {api, optional, csrf, ApiError} from '../lib/api.js';
 import {invalidate} from '../lib/store.js';
 import {card, saveForm} from './settings.js';
+import '../lib/paths.js';
 
 /** Upload a file with progress (fetch cannot report upload progress). */
 export async function upload(url, file, onProgress) {
@@ -149,10 +150,12 @@ export function DataSection(app) {
   const feed = h('div', {class: 'feed'});
   optional('/api/calendar-feed').then((data) => {
     if (!data || !data.url) return;
-    const input = h('input', {type: 'text', id: 'feed-url', readonly: true, value: data.url});
+    // The address this phone reached, whatever base URL the server was given.
+    const link = self.RapportPaths.linkOnOrigin(data.url, location.origin);
+    const input = h('input', {type: 'text', id: 'feed-url', readonly: true, value: link.url});
     replace(feed, h('div', {class: 'field'}, h('label', {for: 'feed-url'}, 'Your birthdays & follow-ups calendar'), input,
       h('p', {class: 'hint'}, 'Subscribe to this private link in any calendar app. Keep it secret.'),
-      navigator.clipboard ? h('button', {type: 'button', class: 'button small', onClick: async () => { await navigator.clipboard.writeText(data.url); app.toast('Link copied.'); }}, 'Copy link') : null));
+      navigator.clipboard ? h('button', {type: 'button', class: 'button small', onClick: async () => { await navigator.clipboard.writeText(link.url); app.toast('Link copied.'); }}, 'Copy link') : null));
   }).catch(() => {});
   return card('data', 'Import & export',
     h('div', {class: 'field'}, h('label', {for: 'contacts-file'}, 'Import contacts (.vcf from iPhone, Android, Google — or Google CSV)'), file, progress, phase),

@@ -1,7 +1,7 @@
 """nudges: re-planning marks per user, a contact's own in-person cadence, big wins
 
 Revision ID: 0008_nudges
-Revises: 0007
+Revises: 0008_phone
 
 - replan_marks: the planning pass looks only at users whose mark moved (a write that changes
   what is due) or whose local day changed, not at everyone;
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_nudges"
-down_revision = "0007"
+down_revision = "0008_phone"
 branch_labels = None
 depends_on = None
 
