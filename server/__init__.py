@@ -46,7 +46,6 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_rules(app)
-    register_commands(app)
     if app.config["VERIFY_KEY_FINGERPRINTS"]:
         verify_keys(app)
     return app
@@ -147,10 +146,3 @@ def _has_nul(value: Any, depth: int = 0) -> bool:
     if isinstance(value, list):
         return any(_has_nul(v, depth + 1) for v in value)
     return False
-
-
-def register_commands(app: Flask) -> None:
-    """`flask` sub-commands (the `rapport` CLI is in server.cli)."""
-    from .cli import register_flask_commands
-
-    register_flask_commands(app)

@@ -275,9 +275,5 @@ def restore_command(path: Path) -> None:
     click.echo(f"Restored {path} into {config.DATA_DIR}; run `rapport migrate` if this release is newer.")
 
 
-def register_flask_commands(app: Flask) -> None:
-    """Nothing extra under `flask` yet; `flask db ...` comes from Flask-Migrate."""
-
-
 if __name__ == "__main__":
     main()

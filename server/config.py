@@ -82,6 +82,13 @@ class Config:
         self._secret = env.get("RAPPORT_SECRET_KEY")
         self._vapid = env.get("RAPPORT_VAPID_PRIVATE_KEY")
         self.VAPID_SUBJECT = env.get("RAPPORT_VAPID_SUBJECT") or ""
+        # The e-mail channel (off while RAPPORT_SMTP_HOST is unset). TLS: starttls, ssl or off.
+        self.SMTP_HOST = env.get("RAPPORT_SMTP_HOST") or ""
+        self.SMTP_PORT = int(env.get("RAPPORT_SMTP_PORT") or 587)
+        self.SMTP_USER = env.get("RAPPORT_SMTP_USER") or ""
+        self.SMTP_PASSWORD = env.get("RAPPORT_SMTP_PASSWORD") or ""
+        self.SMTP_FROM = env.get("RAPPORT_SMTP_FROM") or ""
+        self.SMTP_TLS = (env.get("RAPPORT_SMTP_TLS") or "starttls").strip().lower()
         secure = self.BASE_URL.startswith("https://")
         self.SESSION_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_SECURE = secure

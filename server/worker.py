@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 
 from .calendars.scheduler import SyncScheduler, sync_due_calendars
+from .channels import channel_context_from_app
 from .extensions import db
 from .models import SystemState, utcnow
 from .push.delivery import deliver_due, next_due_at, purge_old, push_context_from_app, worker_id
-from .reminders import delivery_rules, plan_all
+from .reminders.planning import delivery_rules, plan_all
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=1)
@@ -61,10 +62,10 @@ def run_pass(
     figures: dict[str, int] = {}
     if sync_calendars:
         figures["calendars_synced"] = sync_due_calendars(now, app)
-    figures.update(plan_all(now, app.config["BASE_URL"]))
-    delivered = deliver_due(
-        push_context_from_app(app), now, owner or lease_owner(), rules=delivery_rules()
-    )
+    owner = owner or lease_owner()
+    figures.update(plan_all(now, app.config["BASE_URL"], owner))
+    rules = delivery_rules(channel_context_from_app(app))
+    delivered = deliver_due(push_context_from_app(app), now, owner, rules=rules)
     figures.update({f"notifications_{state}": count for state, count in delivered.items()})
     figures["notifications_purged"] = purge_if_due(now, app.config["RETENTION_DAYS"])
     record_heartbeat(now, figures)

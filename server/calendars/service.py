@@ -15,11 +15,11 @@ from ..crypto import encrypt_secret
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Contact, User
-from ..models import interactions as interaction_models
 from ..models.calendars import Calendar, Meeting, MeetingAttendee
 from ..models.push import Notification
 from ..outbound import UnsafeURL, check_url
 from ..push.outbox import cancel_pending
+from .log_rule import logged_meeting_ids, needs_log, needs_log_clause
 from .matching import SUGGESTED_ROLE, confirm_attendee, prefill_for, teach_address
 from .outcome import FeedError
 from .sniff import decode_body
@@ -144,31 +144,6 @@ def request_sync(calendar: Calendar, now: datetime) -> None:
     calendar.parsed_at = None
 
 
-def meeting_logged_ids(user_id: int, meeting_ids: list[int]) -> set[int]:
-    """Which of these meetings have an interaction logged against them."""
-    interaction = getattr(interaction_models, "Interaction", None)
-    column = getattr(interaction, "meeting_id", None)
-    if interaction is None or column is None or not meeting_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(column).where(interaction.user_id == user_id, column.in_(meeting_ids))
-        )
-    )
-
-
-def needs_log(meeting: Meeting, logged: bool, now: datetime) -> bool:
-    """Someone else was there, the user did not decline, it has ended, nothing logged yet."""
-    return (
-        meeting.has_others
-        and meeting.status != "cancelled"
-        and meeting.my_response != "DECLINED"
-        and meeting.end_at <= now
-        and meeting.log_skipped_at is None
-        and not logged
-    )
-
-
 def list_meetings(user: User, args: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
     """Meetings in a range (default: 2 days back to 14 ahead), optionally only unlogged ones."""
     start = args.get("from_") or now - timedelta(days=2)
@@ -181,14 +156,11 @@ def list_meetings(user: User, args: dict[str, Any], now: datetime) -> list[dict[
     if args.get("calendar_id") is not None:
         stmt = stmt.where(Meeting.calendar_id == args["calendar_id"])
     if args.get("unlogged"):
-        stmt = stmt.where(Meeting.has_others.is_(True), Meeting.end_at <= now)
+        stmt = stmt.where(needs_log_clause(user.id, now))
     meetings = list(db.session.scalars(stmt.order_by(Meeting.start_at, Meeting.id).limit(MEETINGS_MAX)))
-    logged = meeting_logged_ids(user.id, [m.id for m in meetings])
+    logged = logged_meeting_ids(user.id, [m.id for m in meetings])
     names = _contact_names(user.id, meetings)
-    result = [meeting_view(m, m.id in logged, names, now) for m in meetings]
-    if args.get("unlogged"):
-        result = [item for item in result if item["needs_log"]]
-    return result
+    return [meeting_view(m, m.id in logged, names, now) for m in meetings]
 
 
 def _contact_names(user_id: int, meetings: list[Meeting]) -> dict[int, str]:
@@ -252,7 +224,7 @@ def _title_name(attendee: MeetingAttendee, names: dict[int, str]) -> str:
 
 def one_meeting_view(user: User, meeting: Meeting, now: datetime) -> dict[str, Any]:
     """A single meeting in the API shape."""
-    logged = meeting.id in meeting_logged_ids(user.id, [meeting.id])
+    logged = meeting.id in logged_meeting_ids(user.id, [meeting.id])
     return meeting_view(meeting, logged, _contact_names(user.id, [meeting]), now)
 
 

@@ -27,7 +27,7 @@ from ..crypto import decrypt_secret
 from ..extensions import db
 from ..models import User
 from ..models.calendars import Calendar
-from ..reminders import plan_for_user
+from ..reminders.planning import plan_for_user
 from .fetch import FETCH_DEADLINE, fetch_feed
 from .outcome import PROBLEMS, FeedError
 from .parse import ParsedFeed

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models.calendars import Calendar, Meeting, MeetingAttendee
 from server.models.push import Notification
-from server.reminders import plan_for_user
+from server.reminders.planning import plan_for_user
 from tests.conftest import login
 
 NOW = datetime.now(UTC).replace(microsecond=0)
