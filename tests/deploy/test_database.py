@@ -250,6 +250,9 @@ def test_a_backup_taken_while_writing_restores_the_same_rows(app, user, database
     source, copy = _all_rows(database_url), _all_rows(target_url)
     assert set(copy) == set(source)
     for table, rows in copy.items():
+        if table == "replan_marks":  # a counter every write bumps: the copy holds an earlier value
+            assert all(row["version"] <= source[table][key]["version"] for key, row in rows.items())
+            continue
         # Every restored row is a row of the source as it was (writes only added rows) ...
         for key, row in rows.items():
             assert source[table].get(key) == row, (table, key)
