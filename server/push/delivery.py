@@ -1,12 +1,17 @@
-"""Delivery: claim due outbox rows under a lease, push to each device once, record outcomes.
+"""Delivery: claim due outbox rows under a short lease, push to each device once, record outcomes.
 
-The crash window: a worker that dies after a push service answered 201 and before it commits
-that device's delivery row will, once its lease expires, have the message sent again to that
-device by whichever worker claims the row next. Both copies carry the same `Topic` header and
-notification `tag` (derived from the natural key), so the device replaces the first with the
-second instead of showing two. Outside that window every (notification, device) is pushed at
-most once: a device's delivery row is committed right after its push, and a worker records
-anything only while it still holds the lease.
+A batch of claimed rows goes through three steps: the send-time rules (still wanted, expired,
+quiet hours) settle what must not go out; every device still missing a row is pushed
+concurrently (`dispatch`: a bounded pool per push service, leases renewed while sends run); the
+answers are written in one transaction — device rows, device health, outcomes — and only for
+rows whose lease is still ours.
+
+The crash window: a worker that dies after a push service answered 201 and before it commits its
+batch will, once its lease expires, have the message sent again to that device by whichever
+worker claims the row next. Both copies carry the same `Topic` header and notification `tag`
+(derived from the natural key), so the device replaces the first with the second instead of
+showing two. Outside that window every (notification, device) is pushed at most once: devices
+that already have a row are skipped, and a worker records anything only while it holds the lease.
 """
 
 from __future__ import annotations
@@ -17,28 +22,35 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 from flask import Flask
-from sqlalchemy import delete, func, or_, select, text, type_coerce, update
+from sqlalchemy import delete, func, insert, select, type_coerce
 
 from ..extensions import db
 from ..models import User, UTCDateTime
-from ..models.push import (
-    Notification,
-    NotificationDelivery,
-    PushServiceBackoff,
-    PushSubscription,
+from ..models.push import Notification, NotificationDelivery, PushSubscription
+from .devices import Device, DeviceResult, backoffs, devices_of, record_device_results
+from .dispatch import Dispatched, Job, backoff_for, dispatch
+from .lease import (
+    CLAIM_BATCH,
+    LEASE,
+    RENEW_EVERY,
+    claim_due,
+    finish,
+    finish_many,
+    outcome_values,
+    renew,
 )
 from .payload import encode_payload, topic_for
 from .sender import PostSession, PushResult, send_push
 from .vapid import resolve_subject
 
+__all__ = ["CLAIM_BATCH", "LEASE", "claim_due", "finish"]
+
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)  # far longer than one push (timeouts are seconds), renewed per device
-CLAIM_BATCH = 20
 MAX_ATTEMPTS = 8  # with backoff 1, 2, 4 … 64 minutes: about two hours of trying
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
@@ -98,160 +110,37 @@ def pass_clock(now: datetime) -> Clock:
     return lambda: now + timedelta(seconds=time.monotonic() - started)
 
 
-# --- claiming -------------------------------------------------------------------------------
+# --- what goes with each push ---------------------------------------------------------------
 
 
-def _due_filter(now: datetime) -> Any:
-    return (
-        (Notification.state == "pending")
-        & (Notification.due_at <= now)
-        & or_(Notification.lease_until.is_(None), Notification.lease_until < now)
-    )
+def ttl_for(kind: str) -> int:
+    """How long a push service keeps a message of this kind for an offline device."""
+    return TTL_SECONDS.get(kind, 12 * 3600)
 
 
-def claim_due(now: datetime, owner: str, limit: int = CLAIM_BATCH) -> list[int]:
-    """Take a lease on up to `limit` due rows no live lease holds; returns their ids."""
-    db.session.commit()  # start from a clean transaction: SQLite's BEGIN IMMEDIATE needs it
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":
-        # Take the write lock up front so two workers never read the same free rows.
-        db.session.execute(text("BEGIN IMMEDIATE"))
-    stmt = (
-        select(Notification.id)
-        .where(_due_filter(now))
-        .order_by(Notification.due_at, Notification.id)
-        .limit(limit)
-    )
-    if dialect == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(stmt))
-    if ids:
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id.in_(ids))
-            .values(lease_owner=owner, lease_until=now + LEASE, updated_at=now)
-        )
-    db.session.commit()
-    return ids
-
-
-def hold_lease(notification_id: int, owner: str, now: datetime) -> bool:
-    """Renew our lease if we still hold it (and lock the row for this transaction)."""
-    result = db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notification_id,
-            Notification.lease_owner == owner,
-            Notification.lease_until > now,
-            Notification.state == "pending",
-        )
-        .values(lease_until=now + LEASE, updated_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def finish(
-    notification_id: int,
-    owner: str,
-    now: datetime,
-    *,
-    state: str = "pending",
-    outcome: str = "",
-    due_at: datetime | None = None,
-    attempts: int | None = None,
-) -> bool:
-    """Write the outcome and release the lease — only if the lease is still ours."""
-    values: dict[str, Any] = {
-        "state": state,
-        "outcome": outcome[:1000],
-        "lease_owner": None,
-        "lease_until": None,
-        "updated_at": now,
-    }
-    if due_at is not None:
-        values["due_at"] = due_at
-    if attempts is not None:
-        values["attempts"] = attempts
-    if state == "sent":
-        values["sent_at"] = now
-    result = db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notification_id,
-            Notification.lease_owner == owner,
-            Notification.lease_until > now,
-        )
-        .values(**values)
-    )
-    db.session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-# --- sending to devices ---------------------------------------------------------------------
-
-
-def push_host(endpoint: str) -> str:
-    """The push service a device belongs to (backoff is per service, not per device)."""
-    return (urlsplit(endpoint).netloc or "").lower()
+def urgency_for(kind: str) -> str:
+    """The Urgency header for a message of this kind."""
+    return URGENCY.get(kind, "normal")
 
 
 def send_to_device(
-    ctx: PushContext, sub: PushSubscription, key: str, kind: str, payload: dict[str, Any]
+    ctx: PushContext, info: dict[str, Any], key: str, kind: str, data: bytes
 ) -> PushResult:
-    """Push one payload to one device."""
+    """Push one encoded payload to one device (`info` as PushSubscription.toJSON gives it)."""
     return send_push(
-        sub.subscription_info(),
-        encode_payload(payload),
+        info,
+        data,
         vapid_private_pem=ctx.vapid_private_pem,
         subject=ctx.subject,
         session=ctx.session,
         topic=topic_for(key),
-        ttl=TTL_SECONDS.get(kind, 12 * 3600),
-        urgency=URGENCY.get(kind, "normal"),
+        ttl=ttl_for(kind),
+        urgency=urgency_for(kind),
         timeout=ctx.timeout,
     )
 
 
-def apply_device_result(sub: PushSubscription, result: PushResult, now: datetime) -> None:
-    """Keep the device's health up to date; a gone device is deleted, not retried forever."""
-    if result.outcome == "sent":
-        sub.last_success_at = now
-        sub.failure_count = 0
-        sub.last_error = ""
-        return
-    if result.outcome == "gone":
-        log.info("push subscription %s is gone (%s); removing it", sub.id, result.status)
-        db.session.delete(sub)
-        return
-    sub.failure_count = (sub.failure_count or 0) + 1
-    sub.last_failure_at = now
-    sub.last_error = f"{result.status or 'no answer'} {result.detail}"[:300]
-    if result.outcome == "rejected":
-        # 400/401/403/413 mean our message or key is wrong: a bug to fix, not to retry.
-        log.error("push service refused a message (%s): %s", result.status, result.detail)
-    if result.outcome == "rate_limited":
-        back_off_service(push_host(sub.endpoint), now, result.retry_after)
-
-
-def back_off_service(host: str, now: datetime, retry_after: float | None) -> datetime:
-    """Remember that a push service asked us to wait (Retry-After, else one minute)."""
-    seconds = min(max(retry_after if retry_after is not None else 60.0, 1.0), 24 * 3600)
-    until = now + timedelta(seconds=seconds)
-    row = db.session.get(PushServiceBackoff, host)
-    if row is None:
-        db.session.add(PushServiceBackoff(host=host, until=until, updated_at=now))
-    elif row.until < until:
-        row.until, row.updated_at = until, now
-    return until
-
-
-def backoffs(now: datetime) -> dict[str, datetime]:
-    """Push services we must not contact yet, with the time they reopen."""
-    rows = db.session.scalars(select(PushServiceBackoff).where(PushServiceBackoff.until > now))
-    return {row.host: row.until for row in rows}
-
-
-# --- one notification -----------------------------------------------------------------------
+# --- send-time rules ------------------------------------------------------------------------
 
 Check = Callable[[Notification, datetime], "str | None"]
 
@@ -271,130 +160,214 @@ def retry_delay(attempts: int) -> timedelta:
     return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
 
 
+def _verdict(n: Notification, now: datetime, rules: DeliveryRules) -> dict[str, Any] | None:
+    """How the rules settle a row before any push, or None when it should go out now."""
+    reason = rules.still_wanted(n, now)
+    if reason:
+        return outcome_values(now, state="cancelled", outcome=reason)
+    if n.expires_at is not None and now >= n.expires_at:
+        return outcome_values(now, state="skipped",
+                              outcome="too old to be useful by the time it was due")
+    quiet_end = rules.quiet_until(n, now)
+    if quiet_end is None:
+        return None
+    if n.expires_at is not None and quiet_end >= n.expires_at:
+        return outcome_values(now, state="skipped",
+                              outcome="it would be stale when quiet hours end")
+    return outcome_values(now, due_at=quiet_end, outcome="waiting for quiet hours to end")
+
+
+# --- a batch of claimed rows ----------------------------------------------------------------
+
+
+@dataclass
+class _Outgoing:
+    """A row on its way out: what was already delivered, what this attempt found."""
+
+    id: int
+    key: str
+    kind: str
+    attempts: int
+    sent: int  # devices that have it (from earlier attempts, then this one)
+    waiting: list[datetime] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _settled(row: _Outgoing, at: datetime) -> dict[str, Any]:
+    """After trying every device: sent, failed, or pending again with backoff."""
+    summary = "; ".join(row.notes)
+    attempts = row.attempts + 1
+    state = "sent" if row.sent else "failed"
+    if not row.waiting:
+        return outcome_values(at, state=state, attempts=attempts,
+                              outcome=summary or "already delivered to every device")
+    if attempts >= MAX_ATTEMPTS:
+        return outcome_values(at, state=state, attempts=attempts,
+                              outcome=f"gave up after {attempts} attempts; {summary}")
+    due = max(at + retry_delay(attempts), max(row.waiting))
+    return outcome_values(at, attempts=attempts, due_at=due, outcome=f"retrying; {summary}")
+
+
+def _held_rows(ids: list[int], owner: str, now: datetime) -> list[Notification]:
+    rows = db.session.scalars(
+        select(Notification)
+        .where(Notification.id.in_(ids))
+        .order_by(Notification.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    return [
+        n for n in rows
+        if n.lease_owner == owner and n.state == "pending"
+        and n.lease_until is not None and n.lease_until > now
+    ]
+
+
+def deliver_batch(
+    ctx: PushContext, ids: list[int], owner: str, clock: Clock, rules: DeliveryRules
+) -> dict[int, str]:
+    """Deliver claimed rows to every device still missing them; returns each row's new state.
+
+    A send that raises (not a push service's answer: a bug, or the process going down) leaves
+    its row unsettled under our lease, to be retried once the lease runs out; it is re-raised
+    after everything else in the batch is recorded.
+    """
+    states = dict.fromkeys(ids, "lost")
+    now = clock()
+    held = _held_rows(ids, owner, now)
+    # The rules look users up by id: one query here lets them find each in the session.
+    users = db.session.scalars(select(User).where(User.id.in_({n.user_id for n in held}))).all()
+    settled: dict[int, dict[str, Any]] = {}
+    going: list[tuple[Notification, _Outgoing]] = []
+    for n in held:
+        try:
+            verdict = _verdict(n, now, rules)
+        except Exception:
+            log.exception("send-time rules failed for notification %s", n.id)
+            db.session.rollback()
+            states[n.id] = "error"
+            continue
+        if verdict is not None:
+            settled[n.id] = verdict
+        else:
+            going.append((n, _Outgoing(n.id, n.key, n.kind, n.attempts or 0, 0)))
+    del users
+    jobs, outgoing = _plan_sends(ctx, going, settled, now)
+    finish_many(settled, owner, now)
+    db.session.commit()  # nothing is held open while we wait on push services
+    states.update({nid: values["state"] for nid, values in settled.items()})
+    if not outgoing:
+        return states
+    result = dispatch(
+        jobs, closed=backoffs(now), clock=clock,
+        renew=partial(_renew_or_lost, list(outgoing), owner, clock),
+        renew_every=RENEW_EVERY.total_seconds(),
+    )
+    return _record(result, outgoing, owner, clock, states)
+
+
+def _plan_sends(
+    ctx: PushContext,
+    going: list[tuple[Notification, _Outgoing]],
+    settled: dict[int, dict[str, Any]],
+    now: datetime,
+) -> tuple[list[Job], dict[int, _Outgoing]]:
+    """One job per (row, device without it); rows with no device at all are skipped."""
+    devices = devices_of(n.user_id for n, _ in going)
+    ids = [n.id for n, _ in going]
+    done: dict[int, dict[int, str]] = {}
+    if ids:
+        for nid, sid, state in db.session.execute(
+            select(NotificationDelivery.notification_id, NotificationDelivery.subscription_id,
+                   NotificationDelivery.state).where(NotificationDelivery.notification_id.in_(ids))
+        ):
+            done.setdefault(nid, {})[sid] = state
+    jobs: list[Job] = []
+    outgoing: dict[int, _Outgoing] = {}
+    for n, row in going:
+        had = done.get(n.id, {})
+        missing = [d for d in devices.get(n.user_id, []) if d.id not in had]
+        if not missing and not had:
+            settled[n.id] = outcome_values(now, state="skipped",
+                                           outcome="no device is registered for push")
+            continue
+        row.sent = sum(1 for state in had.values() if state == "sent")
+        outgoing[n.id] = row
+        data = encode_payload(n.payload)
+        jobs.extend(
+            Job(group=n.id, ref=d.id, origin=d.host, send=partial(_push, ctx, d, row, data))
+            for d in missing
+        )
+    return jobs, outgoing
+
+
+def _push(ctx: PushContext, device: Device, row: _Outgoing, data: bytes) -> PushResult:
+    return send_to_device(ctx, device.info(), row.key, row.kind, data)
+
+
+def _renew_or_lost(ids: list[int], owner: str, clock: Clock) -> set[int]:
+    """Renew the batch's leases while sends run; the ids we no longer hold."""
+    still = renew(ids, owner, clock())
+    db.session.commit()
+    lost = set(ids) - still
+    if lost:
+        log.warning("leases on notifications %s were lost during their pushes", sorted(lost))
+    return lost
+
+
+def _record(
+    result: Dispatched, outgoing: dict[int, _Outgoing], owner: str, clock: Clock,
+    states: dict[int, str],
+) -> dict[int, str]:
+    """Write device rows, device health and outcomes in one transaction, where we hold the lease."""
+    at = clock()
+    still = renew(outgoing, owner, at)
+    broken = {d.job.group for d in result.done if d.error is not None}
+    answered = [d for d in result.done if d.result is not None and d.job.group in still]
+    present = set(db.session.scalars(
+        select(PushSubscription.id).where(PushSubscription.id.in_({d.job.ref for d in answered}))
+    )) if answered else set()
+    rows: list[dict[str, Any]] = []
+    health: list[DeviceResult] = []
+    for d in answered:
+        if d.job.ref not in present:  # the user removed the device meanwhile
+            continue
+        res, row = cast(PushResult, d.result), outgoing[d.job.group]
+        if res.outcome in ("sent", "rejected"):
+            rows.append({"notification_id": row.id, "subscription_id": d.job.ref,
+                         "state": res.outcome, "status": res.status, "created_at": d.at})
+        if res.outcome == "sent":
+            row.sent += 1
+        elif res.outcome == "rate_limited":
+            row.waiting.append(d.at + backoff_for(res.retry_after))
+        elif res.outcome == "retry":
+            row.waiting.append(d.at)
+        row.notes.append(f"device {d.job.ref}: {res.outcome} {res.status or ''}".strip())
+        health.append(DeviceResult(d.job.ref, d.job.origin, res, d.at))
+    for job, until in result.held:
+        outgoing[job.group].waiting.append(until)
+    if rows:
+        db.session.execute(insert(NotificationDelivery), rows)
+    record_device_results(health)
+    final = {nid: _settled(row, at) for nid, row in outgoing.items()
+             if nid in still and nid not in broken}
+    finish_many(final, owner, at)
+    db.session.commit()
+    states.update({nid: values["state"] for nid, values in final.items()})
+    states.update(dict.fromkeys(broken & still, "error"))
+    errors = [d.error for d in result.done if d.error is not None]
+    if errors:
+        raise errors[0]
+    return states
+
+
+# --- the loop's entry points ----------------------------------------------------------------
+
+
 def deliver_one(
     ctx: PushContext, notification_id: int, owner: str, clock: Clock, rules: DeliveryRules
 ) -> str:
     """Deliver one claimed row to every device still missing it; returns the row's new state."""
-    now = clock()
-    n = db.session.get(Notification, notification_id, populate_existing=True)
-    if n is None or n.lease_owner != owner or n.state != "pending":
-        db.session.rollback()
-        return "lost"
-    reason = rules.still_wanted(n, now)
-    if reason:
-        return _end(n, owner, clock, "cancelled", reason)
-    if n.expires_at is not None and now >= n.expires_at:
-        return _end(n, owner, clock, "skipped", "too old to be useful by the time it was due")
-    quiet_end = rules.quiet_until(n, now)
-    if quiet_end is not None:
-        if n.expires_at is not None and quiet_end >= n.expires_at:
-            return _end(n, owner, clock, "skipped", "it would be stale when quiet hours end")
-        finish(n.id, owner, clock(), due_at=quiet_end, outcome="waiting for quiet hours to end")
-        return "pending"
-    done = set(
-        db.session.scalars(
-            select(NotificationDelivery.subscription_id).where(
-                NotificationDelivery.notification_id == n.id
-            )
-        )
-    )
-    subs = [
-        s
-        for s in db.session.scalars(
-            select(PushSubscription)
-            .where(PushSubscription.user_id == n.user_id)
-            .order_by(PushSubscription.id)
-        )
-        if s.id not in done
-    ]
-    if not subs and not done:
-        return _end(n, owner, clock, "skipped", "no device is registered for push")
-    closed = backoffs(now)
-    waiting: list[datetime] = []
-    notes: list[str] = []
-    for sub in subs:
-        host = push_host(sub.endpoint)
-        if host in closed:
-            waiting.append(closed[host])
-            continue
-        if not hold_lease(n.id, owner, clock()):
-            db.session.rollback()
-            return "lost"
-        db.session.commit()  # the renewed lease is durable before the slow network call
-        sub_id, key, kind, payload = sub.id, n.key, n.kind, n.payload
-        result = send_to_device(ctx, sub, key, kind, payload)
-        at = clock()
-        if not hold_lease(notification_id, owner, at):
-            db.session.rollback()
-            log.warning("lease on notification %s lost during a push", notification_id)
-            return "lost"
-        sub = db.session.get(PushSubscription, sub_id)  # type: ignore[assignment]
-        if sub is None:  # the user removed the device meanwhile
-            db.session.commit()
-            continue
-        if result.outcome in ("sent", "rejected"):
-            db.session.add(
-                NotificationDelivery(
-                    notification_id=notification_id,
-                    subscription_id=sub_id,
-                    state="sent" if result.outcome == "sent" else "rejected",
-                    status=result.status,
-                    created_at=at,
-                )
-            )
-        apply_device_result(sub, result, at)
-        if result.outcome == "rate_limited":
-            closed = backoffs(at) | {push_host(sub.endpoint): at + timedelta(
-                seconds=result.retry_after or 60)}
-            waiting.append(closed[push_host(sub.endpoint)])
-        elif result.outcome == "retry":
-            waiting.append(at)
-        notes.append(f"device {sub_id}: {result.outcome} {result.status or ''}".strip())
-        db.session.commit()
-    return _settle(notification_id, owner, clock, waiting, notes)
-
-
-def _end(n: Notification, owner: str, clock: Clock, state: str, outcome: str) -> str:
-    nid = n.id
-    db.session.rollback()
-    return state if finish(nid, owner, clock(), state=state, outcome=outcome) else "lost"
-
-
-def _settle(
-    notification_id: int, owner: str, clock: Clock, waiting: list[datetime], notes: list[str]
-) -> str:
-    """After trying every device: sent, failed, or pending again with backoff."""
-    now = clock()
-    n = db.session.get(Notification, notification_id, populate_existing=True)
-    if n is None:
-        return "lost"
-    sent = db.session.scalar(
-        select(func.count()).select_from(NotificationDelivery).where(
-            NotificationDelivery.notification_id == notification_id,
-            NotificationDelivery.state == "sent",
-        )
-    ) or 0
-    summary = "; ".join(notes)
-    if waiting:
-        attempts = (n.attempts or 0) + 1
-        if attempts >= MAX_ATTEMPTS:
-            state = "sent" if sent else "failed"
-            done = finish(notification_id, owner, now, state=state, attempts=attempts,
-                          outcome=f"gave up after {attempts} attempts; {summary}")
-            return state if done else "lost"
-        due = max(now + retry_delay(attempts), max(waiting))
-        done = finish(notification_id, owner, now, attempts=attempts, due_at=due,
-                      outcome=f"retrying; {summary}")
-        return "pending" if done else "lost"
-    state = "sent" if sent else "failed"
-    if not summary:
-        summary = "already delivered to every device"
-    done = finish(notification_id, owner, now, state=state,
-                  attempts=(n.attempts or 0) + 1, outcome=summary)
-    return state if done else "lost"
-
-
-# --- the loop's entry points ----------------------------------------------------------------
+    return deliver_batch(ctx, [notification_id], owner, clock, rules)[notification_id]
 
 
 def deliver_due(
@@ -403,23 +376,25 @@ def deliver_due(
     owner: str,
     rules: DeliveryRules | None = None,
     clock: Clock | None = None,
-    max_batches: int = 50,
+    max_batches: int | None = None,
 ) -> dict[str, int]:
-    """Claim and deliver everything due, batch by batch; returns counts by resulting state."""
+    """Claim and deliver everything due, a few rows at a time; returns counts by resulting state."""
     clock = clock or pass_clock(now)
     rules = rules or DeliveryRules()
     counts: dict[str, int] = {}
-    for _ in range(max_batches):
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        batches += 1
         ids = claim_due(clock(), owner)
         if not ids:
             break
-        for nid in ids:
-            try:
-                state = deliver_one(ctx, nid, owner, clock, rules)
-            except Exception:
-                log.exception("delivering notification %s failed", nid)
-                db.session.rollback()
-                state = "error"
+        try:
+            states = deliver_batch(ctx, ids, owner, clock, rules)
+        except Exception:
+            log.exception("delivering notifications %s failed", ids)
+            db.session.rollback()
+            states = dict.fromkeys(ids, "error")
+        for state in states.values():
             counts[state] = counts.get(state, 0) + 1
     return counts
 
