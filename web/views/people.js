@@ -5,6 +5,15 @@ import {recall, remember} from '../lib/store.js';
 
 export const KINDS = ['mentor', 'mentee', 'peer', 'client', 'friend', 'other'];
 const PER_PAGE = 50;
+const ROW_HEIGHT = '4.25rem'; // a row's usual height, so skipped rows still size the scroll bar
+
+/** A row of the long list: the browser skips style and layout for it while it is off screen. */
+function ListRow(contact) {
+  const row = PersonRow(contact);
+  row.style.contentVisibility = 'auto';
+  row.style.containIntrinsicSize = `auto ${ROW_HEIGHT}`;
+  return row;
+}
 
 /** One row of the people list. */
 export function PersonRow(contact) {
@@ -61,7 +70,7 @@ export async function mountPeople(view, {query, app}) {
 
   function show(items, append) {
     if (!append) list.replaceChildren();
-    list.append(...items.map(PersonRow));
+    list.append(...items.map(ListRow));
     const shown = list.children.length;
     more.hidden = shown >= total;
     if (!total) {
