@@ -57,6 +57,8 @@ RETRY_MAX = timedelta(hours=1)
 TTL_SECONDS = {"meeting": 6 * 3600, "birthday": 12 * 3600, "digest": 24 * 3600}
 URGENCY = {"meeting": "high", "test": "high", "digest": "low"}
 
+RENEW_EVERY_SECONDS = RENEW_EVERY.total_seconds()  # real seconds between renewals during sends
+
 Clock = Callable[[], datetime]
 
 
@@ -260,7 +262,7 @@ def deliver_batch(
     result = dispatch(
         jobs, closed=backoffs(now), clock=clock,
         renew=partial(_renew_or_lost, list(outgoing), owner, clock),
-        renew_every=RENEW_EVERY.total_seconds(),
+        renew_every=RENEW_EVERY_SECONDS,
     )
     return _record(result, outgoing, owner, clock, states)
 
