@@ -8,7 +8,8 @@ phone-sized Chromium page and prints JSON:
 - `people_render_ms`: from navigation to the first rows of People on screen (cold, then warm,
   with when each API answer arrived on the warm load);
 - `filter_longest_frame_ms` and `filter_long_tasks`: the longest frame while typing a search
-  (and tasks over 50 ms), with the list first scrolled down to `--scrolled` people.
+  (and tasks over 50 ms), with the list first scrolled down to `--scrolled` people, beside the
+  longest frame of the same page doing nothing for a second (the floor on a busy machine).
 
     python bench/bench_frontend.py [--contacts 5000] [--scrolled 1000]
 """
@@ -91,6 +92,9 @@ def main() -> None:
                                        arg=before)
             page.evaluate("() => window.scrollTo(0, 0)")
             page.evaluate(FRAMES)
+            page.wait_for_timeout(1000)  # the same page doing nothing: the frame floor
+            idle = page.evaluate("() => window.__frames.splice(0)")
+            idle_long = page.evaluate("() => window.__long.splice(0)")
             shown = page.locator(".person-row").count()
             page.locator("#people-search").type("ann b", delay=60)
             page.wait_for_function("(n) => document.querySelectorAll('.person-row').length < n",
@@ -128,6 +132,8 @@ def main() -> None:
         "filter_frames": len(frames),
         "filter_long_tasks": len(long_tasks),
         "filter_longest_task_ms": round(max(long_tasks, default=0), 1),
+        "idle_longest_frame_ms": round(max(idle[1:], default=0), 1),
+        "idle_long_tasks": len(idle_long),
         "offline_fcp_ms": round(offline_fcp, 1) if offline_fcp else None,
         "online_fcp_ms": round(online_fcp, 1) if online_fcp else None,
         "floor_fcp_ms": round(floor_fcp, 1) if floor_fcp else None,

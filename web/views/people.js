@@ -45,7 +45,7 @@ export async function mountPeople(view, {query, app}) {
   const overdueBtn = h('button', {type: 'button', class: 'chip', 'aria-pressed': String(filters.overdue)}, 'Overdue');
   const tagRow = h('div', {class: 'chips tags', role: 'group', 'aria-label': 'Tags'});
   const count = h('p', {class: 'count', 'aria-live': 'polite'});
-  const list = h('ul', {class: 'rows people-list', 'aria-label': 'People'});
+  let list = h('ul', {class: 'rows people-list', 'aria-label': 'People'});
   const more = h('button', {type: 'button', class: 'button ghost block', hidden: true}, 'Show more');
   const sentinel = h('div', {class: 'sentinel', 'aria-hidden': 'true'});
 
@@ -69,7 +69,12 @@ export async function mountPeople(view, {query, app}) {
   }
 
   function show(items, append) {
-    if (!append) list.replaceChildren();
+    if (!append) {
+      // A fresh list swapped in: the old rows leave detached, without a relayout per row.
+      const fresh = list.cloneNode(false);
+      list.replaceWith(fresh);
+      list = fresh;
+    }
     list.append(...items.map(ListRow));
     const shown = list.children.length;
     more.hidden = shown >= total;
