@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from server.push import delivery
+from server.push import batch
 from server.push.delivery import LEASE, DeliveryRules, claim_due, deliver_due
 from tests.push.helpers import plan, row
 
@@ -23,7 +23,7 @@ def test_a_send_longer_than_the_lease_keeps_its_row(app, user, push_service, pus
     add_device(user.id)
     push_service.hang()  # answered only after the read timeout: 1 s real, 30 s on the clock
     # Renew every 0.1 s of real time (3 s on the clock), well inside the 20 s lease.
-    monkeypatch.setattr(delivery, "RENEW_EVERY_SECONDS", 0.1)
+    monkeypatch.setattr(batch, "RENEW_EVERY_SECONDS", 0.1)
     clock = fast_clock()
     with app.app_context():
         plan(user.id, "slow", NOW)
