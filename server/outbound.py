@@ -25,7 +25,10 @@ blown deadline :class:`DeadlineExceeded` (both ``requests.RequestException``).
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
+import itertools
+import os
 import re
 import socket
 import threading
@@ -191,17 +194,58 @@ def _check_host(host: str, port: int, resolve: bool) -> None:
 _local = threading.local()
 
 
+class _Watchdog:
+    """One thread for every deadline of the process: a timer thread per request costs more
+    than a push request does."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Deadline]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: _Deadline) -> None:
+        """Fire `deadline` when it expires, unless it is cancelled first."""
+        with self._cond:
+            heapq.heappush(self._heap, (deadline.expires, next(self._order), deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="outbound-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            if self._heap[0][2] is deadline:
+                self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap or self._heap[0][0] > time.monotonic():
+                    timeout = self._heap[0][0] - time.monotonic() if self._heap else None
+                    self._cond.wait(timeout)
+                _, _, due = heapq.heappop(self._heap)
+            if not due.cancelled:
+                due.fire()
+
+    def reset(self) -> None:
+        """Forget the parent's thread and deadlines in a forked child."""
+        self._cond = threading.Condition()
+        self._heap = []
+        self._thread = None
+
+
+_watchdog = _Watchdog()
+os.register_at_fork(after_in_child=_watchdog.reset)
+
+
 class _Deadline:
     """Shuts down registered sockets when time is up."""
 
     def __init__(self, seconds: float) -> None:
         self.expires = time.monotonic() + seconds
         self.expired = False
+        self.cancelled = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        _watchdog.watch(self)
 
     def remaining(self) -> float:
         """Seconds left (never negative)."""
@@ -217,7 +261,8 @@ class _Deadline:
         if expired:
             _shutdown(sock)
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
+        """Time is up: shut every registered socket."""
         with self._lock:
             self.expired = True
             sockets = list(self._sockets)
@@ -225,8 +270,10 @@ class _Deadline:
             _shutdown(sock)
 
     def cancel(self) -> None:
-        """Stop the watchdog."""
-        self._timer.cancel()
+        """The request ended in time: nothing to shut."""
+        with self._lock:
+            self.cancelled = True
+            self._sockets.clear()
 
 
 def _shutdown(sock: socket.socket) -> None:

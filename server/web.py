@@ -7,8 +7,11 @@ import re
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, request, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
+
+from .compress import Encoded, respond, send_file
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SHELL_PATHS = (
@@ -50,17 +53,19 @@ def web_dir() -> Path:
 
 def shell(**_: object) -> Response:
     """The app shell; the front end routes by path."""
-    response = send_from_directory(web_dir(), "index.html", max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return send_file(request, web_dir() / "index.html")
 
 
 for _path in SHELL_PATHS:
     site.add_url_rule(_path, f"shell_{_path.strip('/').replace('/', '_') or 'root'}", shell)
 
 
+@cache
 def shell_version() -> str:
-    """A hash of every front-end file, so any change installs a fresh shell cache on phones."""
+    """A hash of every front-end file, so any change installs a fresh shell cache on phones.
+
+    Computed once per process: the files a process serves do not change under it in production.
+    """
     digest = hashlib.sha256()
     root = web_dir()
     for path in sorted(root.rglob("*")):
@@ -73,14 +78,16 @@ def shell_version() -> str:
 @site.route("/service-worker.js")
 def service_worker() -> Response:
     """The service worker with the shell version filled in, always revalidated."""
+    response = respond(request, _service_worker_body(), "text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@cache
+def _service_worker_body() -> Encoded:
     body = (asset_root() / "service-worker.js").read_bytes()
     body = VERSION_LINE.sub(f"const VERSION = '{shell_version()}';".encode(), body, count=1)
-    response = Response(body, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Service-Worker-Allowed"] = "/"
-    response.add_etag()
-    response.make_conditional(request)
-    return response
+    return Encoded.of(body, compressible=True)
 
 
 @site.route("/<path:filename>")
@@ -88,11 +95,10 @@ def static_file(filename: str) -> Response:
     """Files of the front end (JS modules, CSS, icons, manifest)."""
     if filename.startswith("api/") or not filename.endswith(SHELL_SUFFIXES):
         raise NotFound()
-    response = send_from_directory(web_dir(), filename, max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    if filename.endswith(".webmanifest"):
-        response.mimetype = "application/manifest+json"
-    return response
+    joined = safe_join(str(web_dir()), filename)
+    if joined is None or not Path(joined).is_file():
+        raise NotFound()
+    return send_file(request, Path(joined))
 
 
 def security_headers(response: Response) -> Response:

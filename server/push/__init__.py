@@ -1,1 +1,1 @@
-"""Web push: VAPID identity, subscriptions, delivery through pywebpush."""
+"""Web push: VAPID identity, subscriptions, concurrent delivery from the outbox."""

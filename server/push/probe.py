@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models.push import Notification, NotificationDelivery, PushSubscription
-from .delivery import LEASE, PushContext, apply_device_result, send_to_device
-from .payload import build_payload, tag_for
+from .delivery import PushContext, send_to_device
+from .devices import DeviceResult, push_host, record_device_results
+from .payload import build_payload, encode_payload, tag_for
+
+PROBE_HOLD = timedelta(hours=1)  # longer than sending to every device can take
 
 
 def send_test_push(ctx: PushContext, user_id: int, now: datetime) -> dict[str, Any]:
@@ -28,7 +31,7 @@ def send_test_push(ctx: PushContext, user_id: int, now: datetime) -> dict[str, A
     row = Notification(
         user_id=user_id, key=key, kind="test", scheduled_for=now, due_at=now,
         state="pending", attempts=1, payload=payload, created_at=now, updated_at=now,
-        lease_owner="api", lease_until=now + LEASE,  # not for the worker to pick up
+        lease_owner="api", lease_until=now + PROBE_HOLD,  # not for the worker to pick up
     )
     db.session.add(row)
     subs = list(
@@ -40,8 +43,10 @@ def send_test_push(ctx: PushContext, user_id: int, now: datetime) -> dict[str, A
     )
     db.session.commit()  # nothing held open while we wait on push services
     devices: list[dict[str, Any]] = []
+    health: list[DeviceResult] = []
+    data = encode_payload(payload)
     for sub in subs:
-        result = send_to_device(ctx, sub, key, "test", payload)
+        result = send_to_device(ctx, sub.subscription_info(), key, "test", data)
         devices.append(
             {
                 "subscription_id": sub.id,
@@ -58,7 +63,8 @@ def send_test_push(ctx: PushContext, user_id: int, now: datetime) -> dict[str, A
                 notification_id=row.id, subscription_id=sub.id, status=result.status,
                 state="sent" if result.outcome == "sent" else "rejected", created_at=now,
             ))
-        apply_device_result(sub, result, now)
+        health.append(DeviceResult(sub.id, push_host(sub.endpoint), result, now))
+    record_device_results(health)
     sent = sum(1 for d in devices if d["ok"])
     row.state = "sent" if sent else ("skipped" if not devices else "failed")
     row.sent_at = now if sent else None

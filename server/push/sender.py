@@ -1,40 +1,34 @@
-"""One function that sends one encrypted message to one device through pywebpush."""
+"""One function that sends one encrypted message to one device (RFC 8291 body, RFC 8292 header).
+
+The body is encrypted with `http_ece` (aes128gcm, a fresh ephemeral key per message) and the
+VAPID header comes from a cache that signs once per push service per hour; the POST goes through
+the caller's session, so connections to a push service are kept alive and reused.
+"""
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
+import http_ece
 import requests
-from pywebpush import WebPushException, webpush
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from .vapid import fresh_claims, vapid_signer
+from .vapid import authorizations
 
 log = logging.getLogger(__name__)
 
 URGENCIES = ("very-low", "low", "normal", "high")
-DEFAULT_TIMEOUT = (5.0, 10.0)  # connect, read — pywebpush's own default is to wait forever
+DEFAULT_TIMEOUT = (5.0, 10.0)  # connect, read — never wait forever on a push service
 
 
 class PostSession(Protocol):
-    """What pywebpush needs from a requests session: `post`."""
+    """What sending needs from a requests session: `post`."""
 
     def post(self, url: str, **kwargs: Any) -> requests.Response: ...
-
-
-class NoRedirectSession:
-    """Wraps a session so a push request never follows a redirect (pywebpush's default does)."""
-
-    def __init__(self, session: PostSession) -> None:
-        self.session = session
-
-    def post(self, url: str, **kwargs: Any) -> requests.Response:
-        """POST once; a 3xx comes back as a response, not a second request."""
-        kwargs["allow_redirects"] = False
-        return self.session.post(url, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -55,6 +49,8 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if value.isdigit():
         return float(value)
     try:
+        from email.utils import parsedate_to_datetime
+
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
@@ -77,6 +73,24 @@ def classify(status: int, retry_after: float | None, detail: str = "") -> PushRe
     return PushResult("rejected", status, detail=detail)
 
 
+def _b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encrypt(subscription: dict[str, Any], data: bytes) -> bytes:
+    """The aes128gcm body for one device (RFC 8291), under a fresh ephemeral key."""
+    keys = subscription["keys"]
+    return bytes(
+        http_ece.encrypt(
+            data,
+            private_key=ec.generate_private_key(ec.SECP256R1()),
+            dh=_b64url(keys["p256dh"]),
+            auth_secret=_b64url(keys["auth"]),
+            version="aes128gcm",
+        )
+    )
+
+
 def send_push(
     subscription: dict[str, Any],
     data: bytes,
@@ -92,30 +106,28 @@ def send_push(
     """Encrypt `data` for one subscription and POST it; never raises for network trouble."""
     if urgency not in URGENCIES:
         raise ValueError(f"urgency must be one of {URGENCIES}")
-    headers = {"Urgency": urgency, "Topic": topic}
+    endpoint = subscription["endpoint"]
+    headers = {
+        "Authorization": authorizations.header(vapid_private_pem, endpoint, subject),
+        "Content-Encoding": "aes128gcm",
+        "Content-Type": "application/octet-stream",
+        "TTL": str(ttl),
+        "Urgency": urgency,
+        "Topic": topic,
+    }
     try:
-        response = webpush(
-            subscription_info=subscription,
-            data=data.decode(),
-            vapid_private_key=vapid_signer(vapid_private_pem),
-            vapid_claims=fresh_claims(subscription["endpoint"], subject),
-            content_encoding="aes128gcm",
-            ttl=ttl,
-            headers=headers,
-            timeout=timeout,  # type: ignore[arg-type]  # requests accepts (connect, read)
-            requests_session=NoRedirectSession(session),  # type: ignore[arg-type]
+        response = session.post(
+            endpoint, data=encrypt(subscription, data), headers=headers, timeout=timeout,
+            allow_redirects=False,
         )
-    except WebPushException as exc:
-        if exc.response is None or exc.status_code is None:
-            return PushResult("retry", None, detail=str(exc.message))
-        now = datetime.now(UTC)
-        text = (getattr(exc.response, "text", "") or "")[:300]
-        return classify(int(exc.status_code), parse_retry_after(exc.retry_after, now), text)
     except requests.RequestException as exc:
         # Timeouts, refused connections and blocked addresses all mean "not delivered yet".
         return PushResult("retry", None, detail=f"{type(exc).__name__}: {exc}"[:300])
     except ValueError as exc:
         # The guarded session refused the address (private network, bad scheme): not retried.
         return PushResult("rejected", None, detail=str(exc)[:300])
-    assert isinstance(response, requests.Response)
-    return classify(response.status_code, None)
+    if response.status_code in (200, 201, 202):
+        return PushResult("sent", response.status_code)
+    now = datetime.now(UTC)
+    retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
+    return classify(response.status_code, retry_after, (response.text or "")[:300])

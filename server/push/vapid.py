@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -13,6 +14,7 @@ from py_vapid import Vapid02
 from ..keys import vapid_public_key
 
 CLAIM_LIFETIME_SECONDS = 12 * 3600  # push services refuse tokens valid for more than 24 h
+RESIGN_AFTER_SECONDS = 3600  # one signature per push service per hour, not one per message
 
 
 @lru_cache(maxsize=4)
@@ -36,13 +38,29 @@ def endpoint_origin(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def fresh_claims(endpoint: str, subject: str) -> dict[str, str | int]:
-    """New claims for one request: pywebpush mutates what it is given, so never reuse them."""
-    return {
-        "aud": endpoint_origin(endpoint),
-        "sub": subject,
-        "exp": int(time.time()) + CLAIM_LIFETIME_SECONDS,
-    }
+class AuthorizationCache:
+    """Signed `Authorization: vapid …` headers by (key, audience, subject), re-signed hourly."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._headers: dict[tuple[str, str, str], tuple[float, str]] = {}
+
+    def header(self, private_pem: str, endpoint: str, subject: str) -> str:
+        """The header for a push to `endpoint`, signing a new token only when the last is old."""
+        key = (private_pem, endpoint_origin(endpoint), subject)
+        now = time.time()
+        with self._lock:
+            cached = self._headers.get(key)
+            if cached is not None and now - cached[0] < RESIGN_AFTER_SECONDS:
+                return cached[1]
+        claims = {"aud": key[1], "sub": subject, "exp": int(now) + CLAIM_LIFETIME_SECONDS}
+        signed = str(vapid_signer(private_pem).sign(claims)["Authorization"])
+        with self._lock:
+            self._headers[key] = (now, signed)
+        return signed
+
+
+authorizations = AuthorizationCache()
 
 
 def resolve_subject(configured: str, base_url: str, admin_email: str | None) -> str:

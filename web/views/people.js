@@ -5,6 +5,15 @@ import {recall, remember} from '../lib/store.js';
 
 export const KINDS = ['mentor', 'mentee', 'peer', 'client', 'friend', 'other'];
 const PER_PAGE = 50;
+const ROW_HEIGHT = '4.25rem'; // a row's usual height, so skipped rows still size the scroll bar
+
+/** A row of the long list: the browser skips style and layout for it while it is off screen. */
+function ListRow(contact) {
+  const row = PersonRow(contact);
+  row.style.contentVisibility = 'auto';
+  row.style.containIntrinsicSize = `auto ${ROW_HEIGHT}`;
+  return row;
+}
 
 /** One row of the people list. */
 export function PersonRow(contact) {
@@ -36,7 +45,7 @@ export async function mountPeople(view, {query, app}) {
   const overdueBtn = h('button', {type: 'button', class: 'chip', 'aria-pressed': String(filters.overdue)}, 'Overdue');
   const tagRow = h('div', {class: 'chips tags', role: 'group', 'aria-label': 'Tags'});
   const count = h('p', {class: 'count', 'aria-live': 'polite'});
-  const list = h('ul', {class: 'rows people-list', 'aria-label': 'People'});
+  let list = h('ul', {class: 'rows people-list', 'aria-label': 'People'});
   const more = h('button', {type: 'button', class: 'button ghost block', hidden: true}, 'Show more');
   const sentinel = h('div', {class: 'sentinel', 'aria-hidden': 'true'});
 
@@ -60,8 +69,13 @@ export async function mountPeople(view, {query, app}) {
   }
 
   function show(items, append) {
-    if (!append) list.replaceChildren();
-    list.append(...items.map(PersonRow));
+    if (!append) {
+      // A fresh list swapped in: the old rows leave detached, without a relayout per row.
+      const fresh = list.cloneNode(false);
+      list.replaceWith(fresh);
+      list = fresh;
+    }
+    list.append(...items.map(ListRow));
     const shown = list.children.length;
     more.hidden = shown >= total;
     if (!total) {
