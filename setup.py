@@ -1,4 +1,4 @@
-"""Build hook: ship the top-level front end (web/, service-worker.js) inside the package.
+"""Build hook: ship the top-level front end (web/, service-worker.js, README) inside the package.
 
 The repository keeps `web/` and `service-worker.js` at the top level; a built wheel carries
 them as `server/frontend/`, where `server.web.asset_root()` finds them once installed.
@@ -13,7 +13,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-FRONTEND = ("web", "service-worker.js")
+FRONTEND = ("web", "service-worker.js", "README.md")  # the README: its phone section is served
 
 
 class build_py_with_frontend(build_py):  # noqa: N801 - setuptools command naming

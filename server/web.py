@@ -37,6 +37,7 @@ CSP = (
 )
 
 site = Blueprint("web", __name__)
+PHONE_HEADING = "## On your phone"
 
 
 @cache
@@ -88,6 +89,20 @@ def _service_worker_body() -> Encoded:
     body = (asset_root() / "service-worker.js").read_bytes()
     body = VERSION_LINE.sub(f"const VERSION = '{shell_version()}';".encode(), body, count=1)
     return Encoded.of(body, compressible=True)
+
+
+@site.route("/help/phone")
+def phone_help() -> Response:
+    """The README's "On your phone" section as plain text: what a phone needs (HTTPS) and how."""
+    return Response(_phone_section(), mimetype="text/plain")
+
+
+@cache
+def _phone_section() -> str:
+    text = (asset_root() / "README.md").read_text(encoding="utf-8")
+    start = text.index(PHONE_HEADING)
+    end = text.find("\n## ", start + len(PHONE_HEADING))
+    return text[start : end if end != -1 else len(text)].strip() + "\n"
 
 
 @site.route("/<path:filename>")

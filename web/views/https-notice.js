@@ -4,7 +4,7 @@ import {h} from '../lib/dom.js';
 
 const SEEN = 'rapport.httpsNotice';
 /** The README's section on using Rapport from a phone (HTTPS set-up). */
-export const PHONE_GUIDE = 'https://github.com/rapport-app/rapport#on-your-phone';
+export const PHONE_GUIDE = '/help/phone'; // the README's "On your phone" section, served by the app
 
 function seen() {
   try { return localStorage.getItem(SEEN) === 'seen'; } catch { return false; }
@@ -19,7 +19,7 @@ export function HttpsNotice() {
   const box = h('aside', {class: 'https-notice', role: 'note', 'aria-label': 'This connection is not secure', 'data-testid': 'https-notice'},
     h('p', null, h('strong', null, 'Logging works here, but reminders, offline use and installing the app need HTTPS. '),
       'This browser only allows them on a secure (https://) address. ',
-      h('a', {href: PHONE_GUIDE, target: '_blank', rel: 'noopener'}, 'How to set up HTTPS for your phone')),
+      h('a', {href: PHONE_GUIDE}, 'How to set up HTTPS for your phone')),
     h('button', {type: 'button', class: 'button small ghost', onClick: () => {
       try { localStorage.setItem(SEEN, 'seen'); } catch { /* private mode: it shows again next time */ }
       box.remove();
