@@ -368,3 +368,56 @@ def test_not_worth_logging_from_the_notification_waits_offline_then_syncs(
     after = api_call(page, "GET", f"/api/meetings/{meeting['id']}")["body"]
     assert after["needs_log"] is False and after["logged"] is False
 
+
+
+def test_reminder_for_a_meeting_that_only_names_a_person_logs_offline_and_confirms_them(
+    page: Any, context: Any, live_server: Any, push_service: PushService, app: Flask, console: Any
+) -> None:
+    """Outlook and iCloud publish no attendees: the title names the person, the reminder asks."""
+    console.allow(OFFLINE_NOISE)
+    sub = subscribe_device(page, context, live_server.url, push_service)
+    sign_up(page)
+    wait_for_service_worker(page)
+    assert api_call(page, "POST", "/api/push/subscriptions",
+                    {"endpoint": sub["endpoint"], "keys": sub["keys"]})["status"] in (200, 201)
+    raj = add_contact(page, "Raj Patel", "raj@example.com")
+    end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=15)
+    start = end - timedelta(hours=1)
+    published = [  # what a published Outlook calendar carries: no ORGANIZER, no ATTENDEE
+        "BEGIN:VEVENT", "UID:outlook-lunch-1", f"DTSTAMP:{start.strftime(STAMP)}",
+        f"DTSTART:{start.strftime(STAMP)}", f"DTEND:{end.strftime(STAMP)}",
+        "SUMMARY:Lunch with Raj Patel", "END:VEVENT",
+    ]
+    assert upload_ics(page, calendar(published))["status"] == 202
+    wait_for_calendars(page)
+    meeting = meetings_by_title(page)["Lunch with Raj Patel"]
+    assert [(a["contact_id"], a["suggested_contact_id"]) for a in meeting["attendees"]] == [(None, raj["id"])]
+
+    payload = worker_pass(app, push_service)
+    assert payload["url"] == f"/log?meeting={meeting['id']}"
+    assert "was it Raj?" in payload["body"] + payload["title"]
+    deliver(context, page, live_server.url, payload)
+    shown = page.evaluate(SHOWN, 1)
+    assert [n["data"]["url"] for n in shown] == [payload["url"]]
+
+    context.set_offline(True)
+    page.close()
+    phone = context.new_page()
+    phone.goto(shown[0]["data"]["url"])
+    phone.get_by_role("heading", name="Log").wait_for()
+    expect(phone.locator(".meeting-line")).to_contain_text("Lunch with Raj Patel")
+    expect(phone.get_by_role("button", name="Remove Raj Patel")).to_be_visible()
+    shoot(phone, "log-offline-title-only-meeting")
+    phone.get_by_test_id("save-log").click()
+    expect(phone.get_by_test_id("pending")).to_have_text("1 waiting to sync")
+
+    context.set_offline(False)
+    phone.evaluate("async () => (await navigator.serviceWorker.ready).active.postMessage({type: 'flush'})")
+    expect(phone.get_by_test_id("pending")).to_have_count(0)
+    assert logs_for_meeting(app, meeting["id"]) == 1
+    after = api_call(phone, "GET", f"/api/meetings/{meeting['id']}")["body"]
+    assert after["logged"] is True and after["needs_log"] is False
+    assert [a["contact_id"] for a in after["attendees"]] == [raj["id"]]  # the match is confirmed
+    logs = api_call(phone, "GET", f"/api/interactions?contact_id={raj['id']}")["body"]["items"]
+    assert [(entry["meeting_id"], entry["contact_ids"]) for entry in logs] == [(meeting["id"], [raj["id"]])]
+    assert phone.evaluate(REMINDER_CLOSED, meeting["id"]) is True
