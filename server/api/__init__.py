@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         data_io,
         interactions,
+        invites,
         meetings,
         push,
         settings,
@@ -24,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (
         auth,
+        invites,
         tokens,
         contacts,
         settings,
