@@ -22,6 +22,7 @@ SHELL_PATHS = (
     "/settings",
     "/login",
     "/welcome",
+    "/join",
 )
 SHELL_SUFFIXES = (".html", ".js", ".css", ".webmanifest", ".png")
 VERSION_LINE = re.compile(rb"^const VERSION = '[^']*';", re.MULTILINE)

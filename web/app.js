@@ -27,6 +27,7 @@ const ROUTES = [
   [/^\/settings$/, mountSettings, 'settings'],
   [/^\/login$/, mountLogin, null, true],
   [/^\/welcome$/, mountWelcome, null, true],
+  [/^\/join$/, mountWelcome, null, true],
 ];
 
 const state = {me: null, pending: 0, failed: 0, offline: !navigator.onLine, stale: false, installPrompt: null, cleanup: null, seq: 0};

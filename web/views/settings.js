@@ -4,6 +4,7 @@ import {h, replace, field, showErrors, fmtDate, ago, label, uid} from '../lib/do
 import {api, optional, ApiError} from '../lib/api.js';
 import {pushStatus, enableReminders, disableReminders, sendTestPush, isIos, isStandalone} from '../lib/push.js';
 import {CalendarsSection, DataSection, TokensSection} from './settings-data.js';
+import {InvitesSection} from './settings-invites.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
@@ -270,7 +271,7 @@ export async function mountSettings(view, {app}) {
       .map(([id, text]) => h('a', {href: `#${id}`, class: 'chip small', onClick: (e) => { e.preventDefault(); document.getElementById(id).scrollIntoView(); }}, text)));
   view.append(h('header', {class: 'top'}, h('h1', null, 'Settings')), nav,
     Profile(app), Notifications(app, settings), Devices(app), Install(app, listening.signal), CalendarsSection(app), DataSection(app),
-    Cadence(app, settings), TokensSection(app), Sync(app, listening.signal), Password(app), logout, Account(app));
+    Cadence(app, settings), TokensSection(app), InvitesSection(app), Sync(app, listening.signal), Password(app), logout, Account(app));
   if (location.hash) {
     const target = document.getElementById(location.hash.slice(1));
     if (target) target.scrollIntoView();
