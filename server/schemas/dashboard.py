@@ -99,17 +99,44 @@ class HabitsArgsSchema(Schema):
     days = fields.Integer(load_default=90, validate=validate.Range(7, 365))
 
 
+class NextActionSchema(Schema):
+    """One concrete next step for a habit: a person, why, and how to reach them."""
+
+    contact = fields.Nested(PersonRefSchema)
+    text = fields.String(metadata={"description": "The step in a sentence, naming the person."})
+    message_url = fields.String(
+        allow_none=True, metadata={"description": "sms: or mailto: link, when known."}
+    )
+
+
 def _habit(name: str, counts: dict[str, Any]) -> type[Schema]:
-    return Schema.from_dict({"score": fields.Integer(allow_none=True), **counts}, name=name)
+    return Schema.from_dict(
+        {
+            "score": fields.Integer(
+                allow_none=True, metadata={"description": "0–100; null: not enough yet."}
+            ),
+            "summary": fields.String(metadata={"description": "Where the user stands."}),
+            "previous_score": fields.Integer(
+                allow_none=True, metadata={"description": "The same score, period before."}
+            ),
+            "trend": fields.String(
+                allow_none=True, metadata={"description": "up, down or steady; null unscored."}
+            ),
+            "next_action": fields.Nested(NextActionSchema, allow_none=True),
+            **counts,
+        },
+        name=name,
+    )
 
 
 class HabitsSchema(Schema):
-    """The six habits, each with its score and the counts behind it."""
+    """The six habits, each with its score, the counts behind it and coaching in words."""
 
     days = fields.Integer()
     from_ = fields.DateTime(data_key="from", attribute="from")
     to = fields.DateTime()
-    overall = fields.Integer(allow_none=True)
+    overall = fields.Integer(allow_none=True, metadata={"description": "null: not enough yet."})
+    previous_overall = fields.Integer(allow_none=True)
     giving = fields.Nested(
         _habit(
             "GivingHabit",
@@ -138,6 +165,7 @@ class HabitsSchema(Schema):
             "FaceTimeHabit",
             {
                 "core_contacts": fields.Integer(),
+                "core_tracked": fields.Integer(),
                 "core_within_cadence": fields.Integer(),
                 "in_person_logs": fields.Integer(),
                 "core_met_in_person": fields.Integer(),
@@ -150,6 +178,7 @@ class HabitsSchema(Schema):
             "WorkHabit",
             {
                 "contacts": fields.Integer(),
+                "tracked": fields.Integer(),
                 "within_cadence": fields.Integer(),
                 "overdue": fields.Integer(),
                 "follow_ups_done": fields.Integer(),
