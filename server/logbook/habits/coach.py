@@ -104,7 +104,10 @@ def _work(b: dict[str, Any], days: int) -> str:
     if b["score"] is None:
         return "Not enough yet: the people you added are not due yet."
     text = f"{b['within_cadence']} of {b['tracked']} people heard from you on time"
-    text += f"; {b['overdue']} are overdue." if b["overdue"] else "."
+    if b["overdue"]:
+        text += f"; {b['overdue']} {'is' if b['overdue'] == 1 else 'are'} overdue."
+    else:
+        text += "."
     if b["follow_ups_overdue"]:
         text += f" {plural(b['follow_ups_overdue'], 'follow-up')} overdue."
     return text
@@ -113,10 +116,9 @@ def _work(b: dict[str, Any], days: int) -> str:
 def _unique_voice(b: dict[str, Any], days: int) -> str:
     if b["score"] is None:
         return "Not enough yet: log a few more conversations to see whose views you hear."
-    return (
-        f"You heard an outside view {times(b['heard'])} and offered one {times(b['offered'])} "
-        f"in {days} days; the aim is about one of each a month."
-    )
+    heard = f"heard an outside view {times(b['heard'])}" if b["heard"] else "heard no outside view"
+    offered = f"offered one {times(b['offered'])}" if b["offered"] else "offered none"
+    return f"You {heard} and {offered} in {days} days; the aim is about one of each a month."
 
 
 def _friendship(b: dict[str, Any], days: int) -> str:
