@@ -19,6 +19,7 @@ SHELL_PATHS = (
     "/people/<int:contact_id>/edit",
     "/log",
     "/habits",
+    "/week",
     "/settings",
     "/login",
     "/welcome",

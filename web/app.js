@@ -8,6 +8,7 @@ import {mountPeople} from './views/people.js';
 import {mountPerson, mountPersonForm} from './views/person.js';
 import {mountLog} from './views/log.js';
 import {mountHabits} from './views/habits.js';
+import {mountWeek} from './views/week.js';
 import {mountSettings} from './views/settings.js';
 import {mountLogin, mountWelcome} from './views/auth.js';
 
@@ -24,6 +25,7 @@ const ROUTES = [
   [/^\/people\/(\d+)\/edit$/, mountPersonForm, 'people'],
   [/^\/log$/, mountLog, 'log'],
   [/^\/habits$/, mountHabits, 'habits'],
+  [/^\/week$/, mountWeek, 'habits'],
   [/^\/settings$/, mountSettings, 'settings'],
   [/^\/login$/, mountLogin, null, true],
   [/^\/welcome$/, mountWelcome, null, true],

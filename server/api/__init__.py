@@ -18,9 +18,11 @@ def register_blueprints(app: Flask) -> None:
         interactions,
         invites,
         meetings,
+        onboarding,
         push,
         settings,
         tokens,
+        week,
     )
 
     for module in (
@@ -31,6 +33,8 @@ def register_blueprints(app: Flask) -> None:
         settings,
         interactions,
         dashboard,
+        onboarding,
+        week,
         calendars,
         meetings,
         push,

@@ -213,6 +213,39 @@ class HabitsSchema(Schema):
     )
 
 
+class GiveToSchema(Schema):
+    """Someone to give to this week, and why."""
+
+    contact = fields.Nested(PersonRefSchema)
+    reason = fields.String(metadata={"description": "promise, challenge, win or drifting"})
+    text = fields.String()
+    message_url = fields.String(allow_none=True)
+
+
+class WeekSchema(Schema):
+    """The weekly look-back: what went well, who to give to next."""
+
+    from_ = fields.DateTime(data_key="from", attribute="from")
+    to = fields.DateTime()
+    logs = fields.Integer()
+    went_well = fields.List(fields.String())
+    give_to = fields.List(fields.Nested(GiveToSchema))
+
+
+class OnboardingStepSchema(Schema):
+    """One first-run step and whether the account has really done it."""
+
+    key = fields.String(metadata={"description": "people, calendar, reminders or first_log"})
+    done = fields.Boolean()
+
+
+class OnboardingSchema(Schema):
+    """The first-run checklist: steps in order, and whether all are done."""
+
+    steps = fields.List(fields.Nested(OnboardingStepSchema))
+    done = fields.Boolean()
+
+
 class TimelineArgsSchema(Schema):
     """Paging of the person's log."""
 

@@ -263,12 +263,16 @@ class Coach:
         if step is None:
             return None
         person, text = step
-        contact = db.session.scalar(
-            select(Contact).where(Contact.id == person["id"], Contact.user_id == self.user.id)
-        )
-        message_url = None
-        if contact is not None and contact.phones:
-            message_url = "sms:" + "".join(str(contact.phones[0]).split())
-        elif contact is not None and contact.emails:
-            message_url = f"mailto:{contact.emails[0]}"
-        return {"contact": person, "text": text, "message_url": message_url}
+        return {"contact": person, "text": text, "message_url": reach(self.user, person["id"])}
+
+
+def reach(user: User, contact_id: int) -> str | None:
+    """An sms: link to the contact's first phone, else a mailto: to the first address."""
+    contact = db.session.scalar(
+        select(Contact).where(Contact.id == contact_id, Contact.user_id == user.id)
+    )
+    if contact is not None and contact.phones:
+        return "sms:" + "".join(str(contact.phones[0]).split())
+    if contact is not None and contact.emails:
+        return f"mailto:{contact.emails[0]}"
+    return None
