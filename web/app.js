@@ -62,8 +62,8 @@ function navigate(url, {replace: rep = false} = {}) {
     location.assign(target.href);
     return;
   }
-  if (rep) history.replaceState(null, '', target.pathname + target.search);
-  else history.pushState(null, '', target.pathname + target.search);
+  if (rep) history.replaceState(null, '', target.pathname + target.search + target.hash);
+  else history.pushState(null, '', target.pathname + target.search + target.hash);
   render();
 }
 
@@ -132,7 +132,7 @@ document.addEventListener('click', (event) => {
   const url = new URL(a.href, location.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/calendar/')) return;
   event.preventDefault();
-  navigate(url.pathname + url.search);
+  navigate(url.pathname + url.search + url.hash);
 });
 window.addEventListener('popstate', render);
 

@@ -40,7 +40,8 @@ def went_well(blocks: dict[str, dict[str, Any]]) -> list[str]:
     if face["in_person_logs"]:
         found.append(f"You met people in person {times(face['in_person_logs'])}.")
     if giving["gave"]:
-        found.append(f"You gave {times(giving['gave'])} and received {giving['received']}.")
+        got = f" and received {giving['received']}" if giving["received"] else ""
+        found.append(f"You gave {times(giving['gave'])}{got}.")
     if giving["promises_kept"]:
         found.append(f"You kept {plural(giving['promises_kept'], 'promise')}.")
     if empathy["caring_logs"]:
