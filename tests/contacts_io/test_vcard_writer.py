@@ -20,8 +20,11 @@ ADA = {
     "url": "https://ada.example/a;b,c",
     "notes": "Line one\nLine two, with comma; and semicolon \\ backslash",
     "tags": ["Math", "Mentors, informal"],
-    "birthday": "1815-12-10",
+    "birthday": "1985-12-10",
     "anniversary": "--07-08",
+    "name_parts": {"family": ["Lovelace"], "given": ["Ada"], "additional": ["Augusta"],
+                   "prefix": [], "suffix": ["Countess"]},
+    "photo": None,
 }
 
 

@@ -1,0 +1,42 @@
+"""structured names and photos on contacts
+
+Revision ID: 0008_firstrun_b
+Revises: 0008_firstrun_a
+
+- `name_parts` (JSON): the vCard N parts, each a list, so a card's N round-trips;
+- `sort_name`: family then given name, case-folded, indexed with the user, so People sorts
+  by name rather than by "Dr." or "Mr."; filled here for existing contacts;
+- `photo` (a resized JPEG) and `has_photo`, so lists know without loading the image.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_firstrun_b"
+down_revision = "0008_firstrun_a"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("name_parts", sa.JSON(), nullable=True))
+        batch_op.add_column(
+            sa.Column("sort_name", sa.String(length=200), nullable=False, server_default="")
+        )
+        batch_op.add_column(sa.Column("photo", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(
+            sa.Column("has_photo", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.create_index("ix_contacts_user_id_sort_name", ["user_id", "sort_name"], unique=False)
+    # Existing contacts sort by their name as written until they are next saved or imported.
+    op.execute(sa.text("UPDATE contacts SET sort_name = lower(substr(name, 1, 200))"))
+
+
+def downgrade():
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_index("ix_contacts_user_id_sort_name")
+        batch_op.drop_column("has_photo")
+        batch_op.drop_column("photo")
+        batch_op.drop_column("sort_name")
+        batch_op.drop_column("name_parts")
