@@ -185,3 +185,25 @@ def _parse(value: str):
     from datetime import datetime
 
     return datetime.fromisoformat(value)
+
+
+def test_rapport_invite_prints_the_same_kind_of_link(app_factory, database_url, make_user, tmp_path):
+    from click.testing import CliRunner
+
+    from server.cli import main
+
+    make_user("owner@example.com", is_admin=True)
+    env = {
+        "RAPPORT_DATABASE_URL": database_url,
+        "RAPPORT_DATA_DIR": str(tmp_path / "cli-data"),
+        "RAPPORT_SECRET_KEY": "test-secret-key-not-for-production",
+        "RAPPORT_BASE_URL": "https://rapport.example",
+    }
+    result = CliRunner().invoke(main, ["invite", "--email", "owner@example.com", "--label", "Sam"], env=env)
+    assert result.exit_code == 0, result.output
+    link = result.output.strip()
+    assert link.startswith("https://rapport.example/join?code=")
+    app = app_factory(RAPPORT_REGISTRATION="invite")
+    assert sign_up(app, "sam@example.com", code_of(link)).status_code == 201
+    refused = CliRunner().invoke(main, ["invite", "--email", "sam@example.com"], env=env)
+    assert refused.exit_code != 0 and "No admin account" in refused.output
