@@ -66,7 +66,7 @@ export async function mountWelcome(view, {query, app}) {
     h('p', {class: 'form-error', role: 'alert', hidden: true}),
     field('Your name', name), field('E-mail', email),
     field('Password', password, 'At least 8 characters. A short sentence works well.'),
-    needsCode ? field('Invitation code', code, 'Filled in from your invitation link.') : null,
+    needsCode ? field('Invitation code', code, code.value ? 'Filled in from your invitation link.' : 'The code at the end of the invitation link you were sent.') : null,
     h('p', {class: 'hint'}, `Time zone: ${zone} (change it later in Settings).`),
     submit);
   form.addEventListener('submit', async (event) => {
