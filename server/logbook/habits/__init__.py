@@ -47,7 +47,8 @@ from ...models import User
 from ..clock import local_today
 from . import scores
 from .coach import Coach, summaries, trend
-from .figures import birthday_figures, friendship_first_day, read_figures
+from .figures import read_figures
+from .friendship import birthday_figures, friendship_first_day
 
 MIN_LOGS_FOR_OVERALL = 5
 MIN_SCORED_FOR_OVERALL = 3

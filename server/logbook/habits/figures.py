@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, Integer, and_, bindparam, case, func, not_, or_, select, true, union
@@ -10,9 +10,7 @@ from sqlalchemy import Date, Integer, and_, bindparam, case, func, not_, or_, se
 from ...extensions import db
 from ...models import Contact, User, UTCDateTime
 from ...models.interactions import Challenge, GiveTakeItem, Interaction, InteractionContact, Win
-from ..birthdays import birthday_condition, occurrence_between
 from ..cadence import CORE_KINDS, cadence_by_kind, known_cadences, lapse_thresholds, lapsed_against
-from ..clock import day_start, local_date, user_zone
 from ..follow_ups import follow_up_due_expr
 
 PERSPECTIVE = ("advice", "feedback")
@@ -271,67 +269,3 @@ def _wins_part(user_id: Any, first: Any, today: Any) -> Any:
 def _contacts_of_kind(user_id: Any, kinds: tuple[str, ...]) -> Any:
     """SELECT the ids of the user's contacts of these kinds (read from the kind index)."""
     return select(Contact.id).where(Contact.user_id == user_id, Contact.kind.in_(kinds))
-
-
-
-
-def as_utc(value: Any) -> datetime | None:
-    """A timestamp read by a raw statement, as aware UTC on both databases."""
-    if value is None:
-        return None
-    return UTCDateTime().process_result_value(value, db.engine.dialect)
-
-
-def friendship_first_day(user: User, start: datetime, today: date) -> date:
-    """The first day whose birthdays and wins count: the window's, at most a year back."""
-    first = local_date(user, start) + timedelta(days=1)
-    first = min(first, today)
-    if (today - first).days >= 365:
-        first = today - timedelta(days=364)
-    return first
-
-
-def birthday_figures(
-    user: User, start: datetime, now: datetime, today: date, first: date
-) -> tuple[int, int]:
-    """Birthdays celebrated from `first` to `today`, and how many were greeted.
-
-    Greeted: a log with them on the day or the day before, in the user's zone, i.e. between
-    the starts of the day before and of the day after (UTC instants).
-    """
-    people = db.session.execute(
-        select(Contact.id, Contact.birthday_month, Contact.birthday_day).where(
-            Contact.user_id == user.id, birthday_condition(first, today)
-        )
-    ).all()
-    celebrated = {
-        p.id: day
-        for p in people
-        if (day := occurrence_between(p.birthday_month, p.birthday_day, first, today))
-    }
-    if not celebrated:
-        return 0, 0
-    zone = user_zone(user)
-    starts = {
-        day: day_start(zone, day)
-        for day in {d + timedelta(days=shift) for d in celebrated.values() for shift in (-1, 1)}
-    }
-    spans = {
-        contact_id: (starts[day - timedelta(days=1)], starts[day + timedelta(days=1)])
-        for contact_id, day in celebrated.items()
-    }
-    link = InteractionContact
-    pairs = db.session.execute(
-        select(link.contact_id, link.occurred_at).where(
-            link.user_id == user.id,
-            link.contact_id.in_(sorted(celebrated)),
-            link.occurred_at > start - timedelta(days=2),
-            link.occurred_at <= now,
-        )
-    )
-    seen: set[int] = set()
-    for contact_id, occurred_at in pairs:
-        span = spans.get(contact_id)
-        if span is not None and span[0] <= occurred_at < span[1]:
-            seen.add(contact_id)
-    return len(celebrated), len(seen)

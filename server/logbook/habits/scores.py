@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .figures import as_utc
+from .friendship import as_utc
 
 EMPATHY_TARGET_SHARE = 0.5
 MIN_GIVE_TAKE = 3  # items given or received before giving is scored
