@@ -105,9 +105,13 @@ def display_name(parts: NameParts) -> str:
 
 
 def sort_name(parts: NameParts | None, name: str) -> str:
-    """The key people are sorted by: family then given name, case-folded."""
+    """The key people are sorted by: the name as shown, less honorifics, case-folded.
+
+    Given, additional, family: the order the list shows names in, so "Dr. Zoe Adams" sorts
+    under Z and "Smith, John" under J (John Smith).
+    """
     if parts:
-        key = " ".join(parts["family"] + parts["given"] + parts["additional"]).casefold()
+        key = " ".join(parts["given"] + parts["additional"] + parts["family"]).casefold()
         if key.strip():
             return key.strip()[:200]
     return _SPACES.sub(" ", name).strip().casefold()[:200]

@@ -55,9 +55,10 @@ def test_people_sort_and_initials_ignore_titles(auth_client):
     for name in ("Dr. Zoe Adams", "Mr. Bob Young", "Alice Brown", "Smith, John"):
         assert auth_client.post("/api/contacts", json={"name": name}).status_code == 201
     people = auth_client.get("/api/contacts?sort=name").get_json()["items"]
-    assert [p["name"] for p in people] == ["Dr. Zoe Adams", "Alice Brown", "Smith, John", "Mr. Bob Young"]
-    assert [p["initials"] for p in people] == ["ZA", "AB", "JS", "BY"]
-    assert sort_name(parse_display_name("Prof. Ada Lovelace PhD"), "") == "lovelace ada"
+    # Sorted as shown, without the titles: Alice, Bob, John (Smith), Zoe.
+    assert [p["name"] for p in people] == ["Alice Brown", "Mr. Bob Young", "Smith, John", "Dr. Zoe Adams"]
+    assert [p["initials"] for p in people] == ["AB", "BY", "JS", "ZA"]
+    assert sort_name(parse_display_name("Prof. Ada Lovelace PhD"), "") == "ada lovelace"
 
 
 def test_nameless_card_takes_the_organisation_not_the_address():

@@ -4,8 +4,8 @@ Revision ID: 0008_firstrun_b
 Revises: 0008_firstrun_a
 
 - `name_parts` (JSON): the vCard N parts, each a list, so a card's N round-trips;
-- `sort_name`: family then given name, case-folded, indexed with the user, so People sorts
-  by name rather than by "Dr." or "Mr."; filled here for existing contacts;
+- `sort_name`: given, additional and family name, case-folded, indexed with the user, so
+  People sorts by name rather than by "Dr." or "Mr."; filled here for existing contacts;
 - `photo` (a resized JPEG) and `has_photo`, so lists know without loading the image.
 """
 
