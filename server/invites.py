@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .crypto import new_token, sha256_hex
@@ -40,6 +40,12 @@ def claim_first_account(user_email: str) -> bool:
         return False
     # Accounts made without signing up (a restore, the command line) already hold the place.
     return db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def release_first_account() -> None:
+    """Once the last account is deleted, the next sign-up is the instance's first again."""
+    if db.session.scalar(select(func.count()).select_from(User)) == 0:
+        db.session.execute(delete(SystemState).where(SystemState.key == FIRST_ACCOUNT_KEY))
 
 
 def join_url(base_url: str, code: str) -> str:

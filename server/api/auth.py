@@ -21,7 +21,7 @@ from ..auth import (
 )
 from ..errors import ApiError
 from ..extensions import db, limiter
-from ..invites import claim_first_account, redeem_invite
+from ..invites import claim_first_account, redeem_invite, release_first_account
 from ..models import User, UserSession, utcnow
 from ..schemas.auth import (
     CsrfSchema,
@@ -229,6 +229,7 @@ def delete_me(data: dict[str, Any]) -> None:
 
     logout_user()
     delete_account(user)
+    release_first_account()
     db.session.commit()
 
 

@@ -207,3 +207,9 @@ def test_rapport_invite_prints_the_same_kind_of_link(app_factory, database_url, 
     assert sign_up(app, "sam@example.com", code_of(link)).status_code == 201
     refused = CliRunner().invoke(main, ["invite", "--email", "sam@example.com"], env=env)
     assert refused.exit_code != 0 and "No admin account" in refused.output
+
+
+def test_after_the_last_account_is_deleted_the_next_sign_up_is_first_again(invite_app, admin):
+    assert admin.delete("/api/auth/me", json={"password": ADMIN["password"]}).status_code == 204
+    again = sign_up(invite_app, "new-owner@example.com")
+    assert again.status_code == 201 and again.get_json()["is_admin"] is True
