@@ -81,14 +81,17 @@ def _figures_statement(by_kind: dict[str, int], cadences: tuple[int, ...], past:
         _log_part(logs),
         _giving_part(user_id, logs, today),
         _caring_part(logs),
-        _challenge_part(user_id, logs, today),
-        _met_part(user_id, logs),
-        _follow_up_part(user_id, logs, today),
         _perspective_part(logs, "received", "mentor", "heard"),
         _perspective_part(logs, "gave", "mentee", "offered"),
-        _mentor_logs_part(user_id, logs),
         _wins_part(user_id, first, today),
     ]
+    if not past:  # counts shown beside the scores; the period before only needs its scores
+        parts += [
+            _challenge_part(user_id, logs, today),
+            _met_part(user_id, logs),
+            _follow_up_part(user_id, logs, today),
+            _mentor_logs_part(user_id, logs),
+        ]
     subqueries = [part.subquery(f"part_{n}") for n, part in enumerate(parts)]
     joined: Any = subqueries[0]
     for sub in subqueries[1:]:

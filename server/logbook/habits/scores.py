@@ -23,7 +23,8 @@ def _score(value: float) -> int:
 
 
 def _int(figures: dict[str, Any], key: str) -> int:
-    return int(figures[key] or 0)
+    # The period before reads only what its scores need; the other counts read 0 there.
+    return int(figures.get(key) or 0)
 
 
 def giving(figures: dict[str, Any]) -> dict[str, Any]:
@@ -104,8 +105,8 @@ def unique_voice(figures: dict[str, Any], days: int) -> dict[str, Any]:
         "expected": expected,
         "mentor_logs": _int(figures, "mentor_logs"),
         "mentee_logs": _int(figures, "mentee_logs"),
-        "last_heard_at": as_utc(figures["last_heard_at"]),
-        "last_offered_at": as_utc(figures["last_offered_at"]),
+        "last_heard_at": as_utc(figures.get("last_heard_at")),
+        "last_offered_at": as_utc(figures.get("last_offered_at")),
     }
 
 
