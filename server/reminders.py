@@ -85,6 +85,7 @@ def meeting_needs_prompt(meeting: Any, attendees: list[Any], my_emails: set[str]
         meeting.has_others
         and meeting.status != "cancelled"
         and not meeting.all_day
+        and meeting.log_skipped_at is None
         and not _declined(meeting, attendees, my_emails)
     )
 

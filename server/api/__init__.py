@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         invites,
         meetings,
         onboarding,
+        password_reset,
         photos,
         push,
         settings,
@@ -29,6 +30,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         auth,
         invites,
+        password_reset,
         tokens,
         contacts,
         photos,

@@ -102,6 +102,7 @@ def meeting_lists(
         meeting.all_day.is_(False),
         func.coalesce(meeting.my_response, "") != "DECLINED",
         meeting.end_at <= now,
+        meeting.log_skipped_at.is_(None),
         meeting.end_at > now - timedelta(days=UNLOGGED_MEETING_DAYS),
         not_(logged),
     )

@@ -3,7 +3,8 @@
 import {h, replace, field, showErrors, fmtDate, ago, label, uid} from '../lib/dom.js';
 import {api, optional, ApiError} from '../lib/api.js';
 import {pushStatus, enableReminders, disableReminders, sendTestPush, isIos, isStandalone} from '../lib/push.js';
-import {CalendarsSection, DataSection, TokensSection} from './settings-data.js';
+import {DataSection, TokensSection} from './settings-data.js';
+import {CalendarsSection} from './settings-calendars.js';
 import {InvitesSection} from './settings-invites.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];

@@ -1,7 +1,7 @@
 """invitations with an expiry and a label; the first account claimed by one row
 
 Revision ID: 0008_firstrun_a
-Revises: 0007
+Revises: 0008_calendars
 
 - invites get `expires_at` (an invitation link stops working after it) and `label` (who it
   is for, so the admin recognises open invitations in the list);
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_firstrun_a"
-down_revision = "0007"
+down_revision = "0008_calendars"
 branch_labels = None
 depends_on = None
 
