@@ -35,6 +35,7 @@ def step_done(page: Any, name: str) -> Any:
     return expect(page.get_by_test_id(f"step-{name}")).to_have_attribute("data-done", "true")
 
 
+@pytest.mark.usefixtures("calendar_worker")
 def test_checklist_from_a_fresh_account_to_the_first_prompt(
     page: Any, context: Any, live_server: Any, push_service: PushService
 ) -> None:
@@ -66,7 +67,9 @@ def test_checklist_from_a_fresh_account_to_the_first_prompt(
     page.get_by_label("Or upload an .ics file").set_input_files(
         files=[{"name": "work.ics", "mimeType": "text/calendar", "buffer": ics_with_lunch(end - timedelta(hours=1), end)}]
     )
-    expect(page.get_by_text("Calendar file imported.")).to_be_visible()
+    expect(page.get_by_test_id("calendar-status")).to_have_text(
+        "1 meeting found, 1 with people you know.", timeout=30_000
+    )
     page.get_by_role("link", name="Today").click()
     step_done(page, "calendar")
 
