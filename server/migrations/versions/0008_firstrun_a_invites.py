@@ -22,12 +22,11 @@ FIRST_ACCOUNT = "registration.first_account"
 
 
 def upgrade():
-    with op.batch_alter_table("invites", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(
-            sa.Column("label", sa.String(length=100), nullable=False, server_default="")
-        )
-        batch_op.create_index("ix_invites_created_by_id", ["created_by_id"], unique=False)
+    op.add_column("invites", sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "invites", sa.Column("label", sa.String(length=100), nullable=False, server_default="")
+    )
+    op.create_index("ix_invites_created_by_id", "invites", ["created_by_id"], unique=False)
     op.execute(
         sa.text(
             "INSERT INTO system_state (key, value, updated_at) "

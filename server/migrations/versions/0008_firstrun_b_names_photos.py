@@ -19,24 +19,22 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("name_parts", sa.JSON(), nullable=True))
-        batch_op.add_column(
-            sa.Column("sort_name", sa.String(length=200), nullable=False, server_default="")
-        )
-        batch_op.add_column(sa.Column("photo", sa.LargeBinary(), nullable=True))
-        batch_op.add_column(
-            sa.Column("has_photo", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.create_index("ix_contacts_user_id_sort_name", ["user_id", "sort_name"], unique=False)
+    # Plain ADD COLUMN, not a batch rebuild: rebuilding contacts on SQLite drops the old table,
+    # and with foreign keys on that cascades into every table that points at it.
+    op.add_column("contacts", sa.Column("name_parts", sa.JSON(), nullable=True))
+    op.add_column(
+        "contacts", sa.Column("sort_name", sa.String(length=200), nullable=False, server_default="")
+    )
+    op.add_column("contacts", sa.Column("photo", sa.LargeBinary(), nullable=True))
+    op.add_column(
+        "contacts", sa.Column("has_photo", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.create_index("ix_contacts_user_id_sort_name", "contacts", ["user_id", "sort_name"], unique=False)
     # Existing contacts sort by their name as written until they are next saved or imported.
     op.execute(sa.text("UPDATE contacts SET sort_name = lower(substr(name, 1, 200))"))
 
 
 def downgrade():
-    with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.drop_index("ix_contacts_user_id_sort_name")
-        batch_op.drop_column("has_photo")
-        batch_op.drop_column("photo")
-        batch_op.drop_column("sort_name")
-        batch_op.drop_column("name_parts")
+    op.drop_index("ix_contacts_user_id_sort_name", table_name="contacts")
+    for column in ("has_photo", "photo", "sort_name", "name_parts"):
+        op.drop_column("contacts", column)  # native DROP COLUMN: no rebuild, no cascade
