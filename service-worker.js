@@ -26,16 +26,21 @@ const SHELL_FILES = [
   '/views/habits.js',
   '/views/https-notice.js',
   '/views/log.js',
+  '/views/onboarding.js',
   '/views/people.js',
   '/views/person.js',
   '/views/reset.js',
   '/views/settings.js',
   '/views/settings-calendars.js',
   '/views/settings-data.js',
+  '/views/settings-invites.js',
   '/views/threads.js',
   '/views/today.js',
+  '/views/week.js',
   '/styles/base.css',
   '/styles/views.css',
+  '/styles/onboarding.css',
+  '/styles/habits.css',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
   '/icons/maskable-512.png',
@@ -43,7 +48,7 @@ const SHELL_FILES = [
 ];
 // API answers never kept on the phone: secrets, one-off tokens, downloads.
 const NEVER_CACHE = /^\/api\/(auth\/csrf|tokens|export\.json|contacts\/export\.vcf|calendar-feed|push\/key)/;
-const SHELL_ROUTES = /^\/(people(\/\d+(\/edit)?|\/new)?|log|habits|settings|login|welcome)?\/?$/;
+const SHELL_ROUTES = /^\/(people(\/\d+(\/edit)?|\/new)?|log|habits|week|settings|login|welcome|join)?\/?$/;
 
 importScripts('/lib/outbox.js', '/lib/paths.js');
 

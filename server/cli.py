@@ -184,23 +184,25 @@ def migrate_command() -> None:
 
 @main.command("invite")
 @click.option("--email", required=True, help="An admin's e-mail, recorded as the inviter.")
-def invite_command(email: str) -> None:
-    """Print a one-time invitation code (registration by invitation)."""
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 90),
+              help="Days the link stays valid.")
+@click.option("--label", default="", help="Who it is for, shown in Settings' list.")
+def invite_command(email: str, days: int, label: str) -> None:
+    """Print a single-use sign-up link (the same as Settings → Invitations makes)."""
     from sqlalchemy import select
 
-    from .crypto import new_token, sha256_hex
     from .extensions import db
-    from .models import Invite, User
+    from .invites import create_invite, join_url
+    from .models import User, utcnow
 
     app = _make_app()
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == email.lower()))
         if user is None or not user.is_admin:
             raise click.ClickException("No admin account with that e-mail.")
-        code = new_token(nbytes=12)
-        db.session.add(Invite(created_by_id=user.id, code_hash=sha256_hex(code)))
+        _invite, code = create_invite(user, utcnow(), label=label[:100], days=days)
         db.session.commit()
-    click.echo(code)
+        click.echo(join_url(app.config["BASE_URL"], code))
 
 
 @main.command("status")

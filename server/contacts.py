@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
+from .contacts_io.names import clean_parts, parse_display_name, sort_name
 from .errors import ApiError
 from .extensions import db
 from .models import Contact, ContactEmail, ContactTag, User
@@ -51,7 +52,18 @@ def apply_contact_fields(contact: Contact, user_id: int, data: dict[str, Any]) -
         set_emails(contact, user_id, data["emails"])
     if "tags" in data:
         set_tags(contact, user_id, data["tags"])
+    if "name" in data or "name_parts" in data:
+        set_name_parts(contact, data.get("name_parts"))
+    if "photo" in data:
+        contact.photo, contact.has_photo = data["photo"], data["photo"] is not None
     return contact
+
+
+def set_name_parts(contact: Contact, parts: Any = None) -> None:
+    """Store the N parts given (an import), else those guessed from the name; and the sort key."""
+    cleaned = clean_parts(parts) or parse_display_name(contact.name)
+    contact.name_parts = cleaned
+    contact.sort_name = sort_name(cleaned, contact.name)
 
 
 def create_contact(user: User, data: dict[str, Any], max_contacts: int) -> Contact:
@@ -125,7 +137,7 @@ def contact_list_query(user: User, args: dict[str, Any]) -> Select[Any]:
     elif sort == "created":
         stmt = stmt.order_by(Contact.created_at.desc(), Contact.id.desc())
     else:
-        stmt = stmt.order_by(func.lower(Contact.name), Contact.id)
+        stmt = stmt.order_by(Contact.sort_name, Contact.id)
     return stmt
 
 

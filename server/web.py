@@ -22,9 +22,11 @@ SHELL_PATHS = (
     "/people/<int:contact_id>/edit",
     "/log",
     "/habits",
+    "/week",
     "/settings",
     "/login",
     "/welcome",
+    "/join",
     "/reset",
 )
 SHELL_SUFFIXES = (".html", ".js", ".css", ".webmanifest", ".png")

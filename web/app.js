@@ -10,6 +10,7 @@ import {mountPeople} from './views/people.js';
 import {mountPerson, mountPersonForm} from './views/person.js';
 import {mountLog} from './views/log.js';
 import {mountHabits} from './views/habits.js';
+import {mountWeek} from './views/week.js';
 import {mountSettings} from './views/settings.js';
 import {mountLogin, mountWelcome} from './views/auth.js';
 import {mountReset} from './views/reset.js';
@@ -27,9 +28,11 @@ const ROUTES = [
   [/^\/people\/(\d+)\/edit$/, mountPersonForm, 'people'],
   [/^\/log$/, mountLog, 'log'],
   [/^\/habits$/, mountHabits, 'habits'],
+  [/^\/week$/, mountWeek, 'habits'],
   [/^\/settings$/, mountSettings, 'settings'],
   [/^\/login$/, mountLogin, null, true],
   [/^\/welcome$/, mountWelcome, null, true],
+  [/^\/join$/, mountWelcome, null, true],
   [/^\/reset$/, mountReset, null, true],
 ];
 
@@ -141,7 +144,7 @@ document.addEventListener('click', (event) => {
   const url = new URL(a.href, location.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/calendar/')) return;
   event.preventDefault();
-  navigate(url.pathname + url.search);
+  navigate(url.pathname + url.search + url.hash);
 });
 window.addEventListener('popstate', render);
 

@@ -8,7 +8,8 @@ from flask import current_app, request
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..auth import (
     check_password,
@@ -18,13 +19,12 @@ from ..auth import (
     password_problem,
     start_session,
 )
-from ..crypto import new_token, sha256_hex
 from ..errors import ApiError
 from ..extensions import db, limiter
-from ..models import Invite, User, UserSession, utcnow
+from ..invites import claim_first_account, redeem_invite, release_first_account
+from ..models import User, UserSession, utcnow
 from ..schemas.auth import (
     CsrfSchema,
-    InviteSchema,
     LoginSchema,
     MeUpdateSchema,
     PasswordChangeSchema,
@@ -51,47 +51,42 @@ def _email_taken(email: str, except_id: int | None = None) -> bool:
     return db.session.scalar(stmt) is not None
 
 
-def _use_invite(code: str | None) -> Invite:
-    if not code:
-        raise ApiError(403, "Registration is by invitation; ask the admin for an invitation code.")
-    invite = db.session.scalar(select(Invite).where(Invite.code_hash == sha256_hex(code)))
-    if invite is None or invite.used_at is not None:
-        raise ApiError(403, "That invitation code is not valid or was already used.")
-    return invite
-
-
 @blp.route("/register", methods=["POST"])
 @blp.arguments(RegisterSchema)
 @blp.response(201, UserSchema)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
 def register(data: dict[str, Any]) -> User:
-    """Create an account and sign in."""
+    """Create an account and sign in; the first account becomes the admin."""
     mode = current_app.config["REGISTRATION"]
-    first = db.session.scalar(select(func.count()).select_from(User)) == 0
-    invite = None
-    if mode == "closed" and not first:
-        raise ApiError(403, "Registration is closed on this server.")
-    if mode == "invite" and not first:
-        invite = _use_invite(data.get("invite"))
     email = data["email"].lower()
     problem = password_problem(data["password"], email)
     if problem:
         raise ApiError(422, "Some fields are not valid.", {"password": [problem]})
+    # Hash before claiming: the claim holds the write lock until the commit.
+    password_hash = hash_password(data["password"])
+    now = utcnow()
+    first = claim_first_account(email)
+    if mode == "closed" and not first:
+        raise ApiError(403, "Registration is closed on this server.")
+    if mode == "invite" and not first:
+        redeem_invite(data.get("invite"), now)
     if _email_taken(email):
         raise ApiError(409, "An account with that e-mail already exists.")
     user = User(
         email=email,
-        password_hash=hash_password(data["password"]),
+        password_hash=password_hash,
         name=data["name"],
         timezone=data["timezone"],
         is_admin=first,
         settings={},
     )
     db.session.add(user)
-    if invite is not None:
-        invite.used_at = utcnow()
     start_session(user, remember=True, user_agent=request.user_agent.string)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same e-mail signed up at the same moment
+        db.session.rollback()
+        raise ApiError(409, "An account with that e-mail already exists.") from None
     login_user(user, remember=True)
     return user
 
@@ -234,6 +229,7 @@ def delete_me(data: dict[str, Any]) -> None:
 
     logout_user()
     delete_account(user)
+    release_first_account()
     db.session.commit()
 
 
@@ -246,15 +242,3 @@ def csrf_token() -> dict[str, Any]:
     storage) opens signed in without a 401 for everyone who is signed out."""
     return {"csrf_token": generate_csrf(), "signed_in": bool(current_user.is_authenticated)}
 
-
-@blp.route("/invites", methods=["POST"])
-@blp.response(201, InviteSchema)
-@login_required
-def create_invite() -> dict[str, str]:
-    """Admins: create a one-time invitation code."""
-    if not current_user.is_admin:
-        raise ApiError(403, "Only the admin can invite people.")
-    code = new_token(nbytes=12)
-    db.session.add(Invite(created_by_id=current_user.id, code_hash=sha256_hex(code)))
-    db.session.commit()
-    return {"code": code}

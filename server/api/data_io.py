@@ -11,6 +11,7 @@ from flask import Response, abort, current_app, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from ..contacts_io.backup import export_backup, restore_backup
 from ..contacts_io.feed import new_feed_token
@@ -76,9 +77,19 @@ def import_contacts(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _contacts_for_export(user: User) -> Iterator[dict[str, Any]]:
-    stmt = select(Contact).where(Contact.user_id == user.id).order_by(Contact.id)
+    stmt = (
+        select(Contact)
+        .where(Contact.user_id == user.id)
+        .order_by(Contact.id)
+        .options(undefer(Contact.photo))
+    )
     for contact in db.session.scalars(stmt):
-        yield {"uid": f"rapport-contact-{contact.id}", **contact_fields(contact)}
+        yield {
+            "uid": f"rapport-contact-{contact.id}",
+            **contact_fields(contact),
+            "name_parts": contact.name_parts,
+            "photo": contact.photo,
+        }
 
 
 @blp.route("/contacts/export.vcf", methods=["GET"])

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 
+from .names import clean_parts, parse_display_name
 from .records import (
     COMPANY_MAX,
     EMAILS_PER_CONTACT_MAX,
@@ -26,6 +27,7 @@ from .records import (
     clean_text,
     normalize_email,
     normalize_phone,
+    parse_birthday,
     parse_partial_date,
     phone_key,
 )
@@ -214,6 +216,11 @@ def _row_to_record(position: int, row: list[str], columns: _Columns) -> ContactR
         for value in _multi(_cell(row, index)):
             add_unique(record.phones, normalize_phone(value), PHONES_PER_CONTACT_MAX, key=phone_key)
     record.name = _row_name(row, columns, record.emails)
+    record.name_parts = clean_parts({
+        key: [_first(row, columns, column)]
+        for key, column in (("family", "family"), ("given", "given"), ("additional", "middle"),
+                            ("prefix", "prefix"), ("suffix", "suffix"))
+    }) or parse_display_name(record.name)
     if not record.name:
         raise _RowProblem("", "This row has no name and no e-mail address.")
     if len(record.name) > NAME_MAX:
@@ -234,7 +241,7 @@ def _row_to_record(position: int, row: list[str], columns: _Columns) -> ContactR
             add_unique(record.tags, tag, TAGS_PER_CONTACT_MAX, key=str.casefold)
     birthday = clean_line(_first(row, columns, "birthday"), 100)
     if birthday:
-        record.birthday = parse_partial_date(birthday)
+        record.birthday = parse_birthday(birthday, notes=record.report_notes)
         if record.birthday is None:
             notes.append(f"Birthday: {birthday}")
     anniversary = _first(row, columns, "anniversary")

@@ -45,6 +45,15 @@ def contact_fields(contact: Contact) -> dict[str, Any]:
     }
 
 
+def _merge_fields(contact: Contact) -> dict[str, Any]:
+    """The stored fields an import may fill: the importable ones, N parts, whether a photo."""
+    return {
+        **contact_fields(contact),
+        "name_parts": contact.name_parts,
+        "photo": True if contact.has_photo else None,  # the image itself is never loaded here
+    }
+
+
 def load_user_contacts(user: User) -> list[Contact]:
     """Every contact of the user with e-mails and tags (three queries in all)."""
     return list(db.session.scalars(select(Contact).where(Contact.user_id == user.id)))
@@ -84,7 +93,7 @@ def import_records(user: User, parsed: ParseResult, max_contacts: int, dry_run: 
     """Match, merge and (unless dry_run) write the parsed cards; returns the report."""
     contacts = load_user_contacts(user)
     by_id = {contact.id: contact for contact in contacts}
-    existing = [(contact.id, contact_fields(contact)) for contact in contacts]
+    existing = [(contact.id, _merge_fields(contact)) for contact in contacts]
     room = max(0, max_contacts - len(contacts))
     plan = plan_import(existing, parsed.records, parsed.errors, room)
     plan.creates = _checked(plan, plan.creates)
@@ -102,4 +111,10 @@ def import_records(user: User, parsed: ParseResult, max_contacts: int, dry_run: 
             apply_contact_fields(by_id[target.id], user.id, changes)
         db.session.flush()
     total = len(parsed.records) + len(parsed.errors)
-    return plan.report(total=total, dry_run=dry_run)
+    report = plan.report(total=total, dry_run=dry_run)
+    report["notes"] = [
+        {"card": r.position, "name": r.name[:80], "message": note}
+        for r in parsed.records
+        for note in r.report_notes
+    ]
+    return report

@@ -25,6 +25,8 @@ from .records import (
 )
 
 FILLABLE_TEXT = ("company", "title", "url", "notes", "how_met")
+# Filled when the contact has none; `photo` reads True for a stored photo (never loaded here).
+FILLABLE_OTHER = ("name_parts", "photo")
 
 
 @dataclass
@@ -77,7 +79,7 @@ def merge_into(
     E-mails for which `owned_elsewhere` is true belong to other contacts and are not copied.
     """
     changed: set[str] = set()
-    for key in FILLABLE_TEXT:
+    for key in FILLABLE_TEXT + FILLABLE_OTHER:
         if _empty(target.get(key)) and not _empty(incoming.get(key)):
             target[key] = incoming[key]
             changed.add(key)

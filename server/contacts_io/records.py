@@ -21,9 +21,11 @@ EMAILS_PER_CONTACT_MAX = 20
 PHONES_PER_CONTACT_MAX = 20
 TAGS_PER_CONTACT_MAX = 30
 
-# Apple writes 1604 for "no year"; other exporters use year 0, 1 or 1900-like placeholders
-# below 1800. A year before 1800 or after this year is read as "unknown", keeping the day.
+# Apple writes 1604 for "no year"; other exporters use year 0, 1 or placeholders below 1800:
+# those are read as "unknown" quietly. A real-looking year that would make the person older
+# than 120 or not born yet is dropped too, keeping the day, with a note in the report.
 NO_YEAR_BEFORE = 1800
+OLDEST_AGE = 120
 
 _EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 _SPACES_RE = re.compile(r"\s+")
@@ -46,11 +48,16 @@ class ContactRecord:
     birthday: str | None = None
     anniversary: str | None = None
     how_met: str = ""  # only some formats say (LinkedIn's "Connected On")
+    name_parts: dict[str, list[str]] | None = None
+    photo: bytes | None = None
+    report_notes: list[str] = field(default_factory=list)  # for the import report
 
     def as_dict(self) -> dict[str, Any]:
         """The record as the fields a contact is created from."""
         fields = {
             "name": self.name,
+            "name_parts": self.name_parts,
+            "photo": self.photo,
             "emails": list(self.emails),
             "phones": list(self.phones),
             "company": self.company,
@@ -149,6 +156,7 @@ def add_unique(items: list[str], value: str | None, limit: int, key: Any = None)
     items.append(value)
 
 
+_LEADING_YEAR = re.compile(r"^(\d{4})")
 _DATE_PATTERNS = (
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
     re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
@@ -189,6 +197,29 @@ def parse_partial_date(value: str, omit_year: str | None = None) -> str | None:
     if year is None:
         return f"--{month:02d}-{day:02d}"
     return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse_birthday(value: str, omit_year: str | None = None, notes: list[str] | None = None) -> str | None:
+    """A birthday as parse_partial_date reads it, without a year no one could be born in.
+
+    Born in the future or more than OLDEST_AGE years ago is a typo or a placeholder: the
+    day is kept without the year, and `notes` says so for the import report.
+    """
+    parsed = parse_partial_date(value, omit_year)
+    if parsed is None:
+        return None
+    written = _LEADING_YEAR.match(value.strip())
+    year = int(written.group(1)) if written else None
+    if year is None or year < NO_YEAR_BEFORE or str(year) == (omit_year or "").strip():
+        return parsed  # no year, or a placeholder for none
+    _, month, day = split_partial_date(parsed)
+    assert month is not None and day is not None
+    today = date.today()
+    if not parsed.startswith("--") and date(year, month, day) <= today and today.year - year <= OLDEST_AGE:
+        return parsed
+    if notes is not None:
+        notes.append(f"The birth year {year} is not plausible, so the birthday is kept without it.")
+    return f"--{month:02d}-{day:02d}"
 
 
 def split_partial_date(value: str | None) -> tuple[int | None, int | None, int | None]:

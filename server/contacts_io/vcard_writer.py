@@ -10,9 +10,11 @@ form; `style="google"` writes Google's.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .names import PARTS, clean_parts, parse_display_name
 from .records import split_partial_date
 
 BIRTHDAY_STYLES = ("apple", "google")
@@ -68,23 +70,22 @@ def _phone_number(phone: Any) -> str:
     return str(phone or "")
 
 
-def _name_parts(name: str) -> tuple[str, str]:
-    """(family, given) guessed from a display name, for the N property 3.0 requires."""
-    words = name.replace(",", " ").split()
-    if len(words) < 2:
-        return "", name
-    return words[-1], " ".join(words[:-1])
+def _n_value(contact: Mapping[str, Any], name: str) -> str:
+    """The N property value: the stored parts, else those guessed from the display name."""
+    parts = clean_parts(contact.get("name_parts")) or parse_display_name(name)
+    if parts is None:
+        return f";{escape_text(name)};;;"
+    return ";".join(",".join(escape_text(v) for v in parts[key]) for key in PARTS)
 
 
 def contact_to_vcard(contact: Mapping[str, Any], style: str = "apple") -> str:
-    """One contact (name, emails, phones, company, title, url, notes, tags, dates) as a card."""
+    """One contact (name and its N parts, e-mails, phones, work, notes, tags, dates, photo)."""
     name = str(contact.get("name") or "")
-    family, given = _name_parts(name)
     lines = ["BEGIN:VCARD", "VERSION:3.0", f"PRODID:{PRODID}"]
     if contact.get("uid"):
         lines.append(f"UID:{escape_text(str(contact['uid']))}")
     lines.append(f"FN:{escape_text(name)}")
-    lines.append(f"N:{escape_text(family)};{escape_text(given)};;;")
+    lines.append(f"N:{_n_value(contact, name)}")
     for index, email in enumerate(contact.get("emails") or []):
         pref = ";TYPE=pref" if index == 0 else ""
         lines.append(f"EMAIL;TYPE=INTERNET{pref}:{escape_text(str(email))}")
@@ -112,6 +113,8 @@ def contact_to_vcard(contact: Mapping[str, Any], style: str = "apple") -> str:
         lines.append("CATEGORIES:" + ",".join(tags))
     if contact.get("notes"):
         lines.append(f"NOTE:{escape_text(str(contact['notes']))}")
+    if contact.get("photo"):
+        lines.append("PHOTO;ENCODING=b;TYPE=JPEG:" + base64.b64encode(contact["photo"]).decode())
     lines.append("END:VCARD")
     return "".join(fold_line(line) for line in lines)
 

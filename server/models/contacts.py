@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -21,11 +32,17 @@ class Contact(Base):
         Index("ix_contacts_user_id_name", "user_id", "name"),
         Index("ix_contacts_user_id_birthday", "user_id", "birthday_month", "birthday_day"),
         Index("ix_contacts_user_id_kind", "user_id", "kind"),
+        Index("ix_contacts_user_id_sort_name", "user_id", "sort_name"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
+    # vCard N parts, each a list: {family, given, additional, prefix, suffix}.
+    name_parts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sort_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # JPEG, resized
+    has_photo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     company: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(200), default="")
     phones: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -81,12 +81,15 @@ class ApiToken(Base):
 
 
 class Invite(Base):
-    """An invitation code an admin hands out when registration is by invitation."""
+    """A single-use invitation an admin hands out; only the code's SHA-256 is stored."""
 
     __tablename__ = "invites"
+    __table_args__ = (Index("ix_invites_created_by_id", "created_by_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

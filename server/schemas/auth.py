@@ -102,7 +102,39 @@ class TokenSchema(TokenInfoSchema):
     token = fields.String(metadata={"description": "Shown once, at creation."})
 
 
-class InviteSchema(Schema):
-    """An invitation code, shown once."""
+class InviteCreateSchema(StrictSchema):
+    """Make an invitation: who it is for (optional) and how long it stays valid."""
+
+    label = fields.String(load_default="", validate=validate.Length(max=100))
+    expires_in_days = fields.Integer(load_default=7, validate=validate.Range(1, 90))
+
+
+class InviteInfoSchema(Schema):
+    """An open invitation as listed (the code itself is only shown when it is made)."""
+
+    id = fields.Integer()
+    label = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+
+
+class InviteSchema(InviteInfoSchema):
+    """A new invitation with its single-use code and link, shown once."""
 
     code = fields.String()
+    url = fields.String(metadata={"description": "The sign-up link with the code filled in."})
+
+
+class RegistrationArgsSchema(Schema):
+    """An invitation code to check, from the sign-up link."""
+
+    code = fields.String(load_default=None, validate=validate.Length(max=100))
+
+
+class RegistrationSchema(Schema):
+    """Whether a new person can sign up here, and with this code."""
+
+    mode = fields.String(metadata={"description": "open, invite or closed"})
+    first_account = fields.Boolean(metadata={"description": "No account yet: the next is admin."})
+    allowed = fields.Boolean(metadata={"description": "A sign-up with this code would be let in."})
+    message = fields.String(allow_none=True, metadata={"description": "Why not, in plain words."})

@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from ..contacts_io.names import initials
 from ..models import CONTACT_KINDS
 from . import PageArgsSchema, StrictSchema
 
@@ -91,8 +92,22 @@ class ContactSchema(StrictSchema):
     notes = fields.String(load_default="", validate=validate.Length(max=20_000))
     url = fields.String(load_default="", validate=validate.Length(max=500))
     stats = fields.Nested(StatsSchema, dump_only=True, attribute="stats_cache")
+    name_parts = fields.Dict(
+        dump_only=True, allow_none=True,
+        metadata={"description": "vCard N parts, each a list: family, given, additional, prefix, suffix"},
+    )
+    initials = fields.Method("_initials", dump_only=True)
+    photo_url = fields.Method("_photo_url", dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+
+    def _initials(self, contact: Any) -> str:
+        return initials(contact.name_parts, contact.name)
+
+    def _photo_url(self, contact: Any) -> str | None:
+        if not contact.has_photo:
+            return None
+        return f"/api/contacts/{contact.id}/photo?v={int(contact.updated_at.timestamp())}"
 
     @post_load
     def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -86,17 +86,44 @@ class HabitsArgsSchema(Schema):
     days = fields.Integer(load_default=90, validate=validate.Range(7, 365))
 
 
+class NextActionSchema(Schema):
+    """One concrete next step for a habit: a person, why, and how to reach them."""
+
+    contact = fields.Nested(PersonRefSchema)
+    text = fields.String(metadata={"description": "The step in a sentence, naming the person."})
+    message_url = fields.String(
+        allow_none=True, metadata={"description": "sms: or mailto: link, when known."}
+    )
+
+
 def _habit(name: str, counts: dict[str, Any]) -> type[Schema]:
-    return Schema.from_dict({"score": fields.Integer(allow_none=True), **counts}, name=name)
+    return Schema.from_dict(
+        {
+            "score": fields.Integer(
+                allow_none=True, metadata={"description": "0–100; null: not enough yet."}
+            ),
+            "summary": fields.String(metadata={"description": "Where the user stands."}),
+            "previous_score": fields.Integer(
+                allow_none=True, metadata={"description": "The same score, period before."}
+            ),
+            "trend": fields.String(
+                allow_none=True, metadata={"description": "up, down or steady; null unscored."}
+            ),
+            "next_action": fields.Nested(NextActionSchema, allow_none=True),
+            **counts,
+        },
+        name=name,
+    )
 
 
 class HabitsSchema(Schema):
-    """The six habits, each with its score and the counts behind it."""
+    """The six habits, each with its score, the counts behind it and coaching in words."""
 
     days = fields.Integer()
     from_ = fields.DateTime(data_key="from", attribute="from")
     to = fields.DateTime()
-    overall = fields.Integer(allow_none=True)
+    overall = fields.Integer(allow_none=True, metadata={"description": "null: not enough yet."})
+    previous_overall = fields.Integer(allow_none=True)
     giving = fields.Nested(
         _habit(
             "GivingHabit",
@@ -125,6 +152,7 @@ class HabitsSchema(Schema):
             "FaceTimeHabit",
             {
                 "core_contacts": fields.Integer(),
+                "core_tracked": fields.Integer(),
                 "core_within_cadence": fields.Integer(),
                 "in_person_logs": fields.Integer(),
                 "core_met_in_person": fields.Integer(),
@@ -137,6 +165,7 @@ class HabitsSchema(Schema):
             "WorkHabit",
             {
                 "contacts": fields.Integer(),
+                "tracked": fields.Integer(),
                 "within_cadence": fields.Integer(),
                 "overdue": fields.Integer(),
                 "follow_ups_done": fields.Integer(),
@@ -169,6 +198,39 @@ class HabitsSchema(Schema):
             },
         )
     )
+
+
+class GiveToSchema(Schema):
+    """Someone to give to this week, and why."""
+
+    contact = fields.Nested(PersonRefSchema)
+    reason = fields.String(metadata={"description": "promise, challenge, win or drifting"})
+    text = fields.String()
+    message_url = fields.String(allow_none=True)
+
+
+class WeekSchema(Schema):
+    """The weekly look-back: what went well, who to give to next."""
+
+    from_ = fields.DateTime(data_key="from", attribute="from")
+    to = fields.DateTime()
+    logs = fields.Integer()
+    went_well = fields.List(fields.String())
+    give_to = fields.List(fields.Nested(GiveToSchema))
+
+
+class OnboardingStepSchema(Schema):
+    """One first-run step and whether the account has really done it."""
+
+    key = fields.String(metadata={"description": "people, calendar, reminders or first_log"})
+    done = fields.Boolean()
+
+
+class OnboardingSchema(Schema):
+    """The first-run checklist: steps in order, and whether all are done."""
+
+    steps = fields.List(fields.Nested(OnboardingStepSchema))
+    done = fields.Boolean()
 
 
 class TimelineArgsSchema(Schema):

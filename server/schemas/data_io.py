@@ -44,6 +44,10 @@ class ImportReportSchema(Schema):
     skipped = fields.Integer(metadata={"description": "cards that wrote nothing: errors + skipped"})
     skipped_cards = fields.List(fields.Nested(SkippedCardSchema))
     errors = fields.List(fields.Nested(CardErrorSchema))
+    notes = fields.List(
+        fields.Nested(CardErrorSchema),
+        metadata={"description": "cards imported with something left out, and what"},
+    )
     dry_run = fields.Boolean()
 
 

@@ -59,7 +59,7 @@ EXPECTED = {
         (
             "Dr. Ada King Lovelace",
             ["ada@work.example", "ada@home.example", "ada.old@example.org"],
-            "1815-12-10",
+            "--12-10",  # 1815: older than anyone alive, kept without the year
             "1835-07-08",
         ),
         ("Robert Smith", ["rob.smith@acme.example"], "--03-07", None),

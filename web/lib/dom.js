@@ -68,9 +68,21 @@ export function icon(name) {
     h('path', {d: ICONS[name] || ''}));
 }
 
-/** Initials for an avatar. */
+const HONORIFICS = new Set(['dr', 'mr', 'mrs', 'ms', 'miss', 'mx', 'prof', 'sir', 'dame', 'rev', 'fr']);
+const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md', 'esq', 'mba']);
+
+/**
+ * Initials for an avatar: given and family name, never "Dr." or "Jr."; "Smith, John" → JS.
+ * @param {string} name
+ */
 export function initials(name) {
-  const parts = String(name || '?').trim().split(/\s+/).filter(Boolean);
+  let text = String(name || '').trim();
+  const comma = text.split(',');
+  if (comma.length === 2 && comma[0].trim().split(/\s+/).length <= 2 && comma[1].trim()) text = `${comma[1]} ${comma[0]}`;
+  const bare = (w) => w.toLowerCase().replace(/\./g, '');
+  let parts = text.split(/[\s,]+/).filter(Boolean);
+  while (parts.length > 1 && HONORIFICS.has(bare(parts[0]))) parts = parts.slice(1);
+  while (parts.length > 1 && SUFFIXES.has(bare(parts[parts.length - 1]))) parts = parts.slice(0, -1);
   const letters = parts.length > 1 ? parts[0][0] + parts[parts.length - 1][0] : (parts[0] || '?').slice(0, 2);
   return letters.toUpperCase();
 }
@@ -82,8 +94,15 @@ export function hue(text) {
   return n;
 }
 
-export function avatar(name, size = '') {
-  return h('span', {class: ['avatar', size], 'aria-hidden': 'true', style: `--h:${hue(name)}`}, initials(name));
+/** A person's photo when there is one (falls back to initials if it fails), else initials. */
+export function avatar(name, size = '', photoUrl = null) {
+  const box = h('span', {class: ['avatar', size], 'aria-hidden': 'true', style: `--h:${hue(name)}`}, initials(name));
+  if (photoUrl) {
+    const img = h('img', {src: photoUrl, alt: '', class: 'avatar-photo', loading: 'lazy', decoding: 'async'});
+    img.addEventListener('error', () => img.remove());
+    box.append(img);
+  }
+  return box;
 }
 
 let labelSeq = 0;

@@ -51,24 +51,31 @@ export async function mountLogin(view, {query, app}) {
     h('p', {class: 'alt'}, 'New here? ', h('a', {href: `/welcome${location.search}`}, 'Create an account'))));
 }
 
-/** Create an account; the time zone comes from the phone. */
+/** Create an account; the time zone comes from the phone, the invitation code from the link. */
 export async function mountWelcome(view, {query, app}) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const name = h('input', {type: 'text', name: 'name', autocomplete: 'name'});
   const email = h('input', {type: 'email', name: 'email', autocomplete: 'username', required: true, inputmode: 'email'});
   const password = h('input', {type: 'password', name: 'password', autocomplete: 'new-password', required: true, minlength: 8});
+  const code = h('input', {type: 'text', name: 'invite', autocomplete: 'off', value: query.get('code') || ''});
   const submit = h('button', {type: 'submit', class: 'button primary block'}, 'Create account');
+  const access = await api.get(`/api/auth/registration${code.value ? `?code=${encodeURIComponent(code.value)}` : ''}`).catch(() => null);
+  const needsCode = Boolean(access && access.mode === 'invite' && !access.first_account);
+  const notice = access && !access.allowed
+    ? h('p', {class: 'notice', role: 'status', 'data-testid': 'invite-notice'}, access.message) : null;
   const form = h('form', {class: 'auth-form', novalidate: true},
     h('p', {class: 'form-error', role: 'alert', hidden: true}),
     field('Your name', name), field('E-mail', email),
     field('Password', password, 'At least 8 characters. A short sentence works well.'),
+    needsCode ? field('Invitation code', code, code.value ? 'Filled in from your invitation link.' : 'The code at the end of the invitation link you were sent.') : null,
     h('p', {class: 'hint'}, `Time zone: ${zone} (change it later in Settings).`),
     submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submit.disabled = true;
     try {
-      await api.post('/api/auth/register', {email: email.value.trim(), password: password.value, name: name.value.trim() || undefined, timezone: zone});
+      await api.post('/api/auth/register', {email: email.value.trim(), password: password.value, name: name.value.trim() || undefined, timezone: zone,
+        invite: needsCode && code.value.trim() ? code.value.trim() : undefined});
       app.signedIn(await api.get('/api/auth/me'));
       app.navigate(nextPath(query), {replace: true});
     } catch (err) {
@@ -77,8 +84,8 @@ export async function mountWelcome(view, {query, app}) {
       submit.disabled = false;
     }
   });
-  view.append(h('div', {class: 'auth'}, brand(), h('h1', null, 'Rapport'), tagline(),
+  view.append(h('div', {class: 'auth'}, brand(), h('h1', null, needsCode ? 'Join Rapport' : 'Rapport'), tagline(),
     h('p', {class: 'lede'}, 'A few taps after each meeting: what you gave, what you got. Rapport reminds you who to call, whose birthday is coming, and whom you owe.'),
-    form,
+    notice, form,
     h('p', {class: 'alt'}, 'Already have an account? ', h('a', {href: `/login${location.search}`}, 'Log in'))));
 }

@@ -24,7 +24,7 @@ export function PersonRow(contact) {
   if (stats.balance < 0) badges.push(h('span', {class: 'badge owe', title: 'You have received more than you gave'}, 'Give next'));
   return h('li', {class: 'person-row'},
     h('a', {href: `/people/${contact.id}`, class: 'row-link'},
-      avatar(contact.name),
+      avatar(contact.name, '', contact.photo_url),
       h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, contact.name), h('span', {class: 'row-sub'}, sub)),
       badges.length ? h('span', {class: 'row-badges'}, badges) : null));
 }

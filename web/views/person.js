@@ -86,7 +86,7 @@ export async function mountPerson(view, {params, app}) {
         h('a', {href: '/people', class: 'icon-button', 'aria-label': 'Back to people'}, icon('back')),
         h('span', {class: 'spacer'}),
         h('a', {href: `/people/${c.id}/edit`, class: 'icon-button', 'aria-label': `Edit ${c.name}`}, icon('edit'))),
-      h('div', {class: 'person-head'}, avatar(c.name, 'large'),
+      h('div', {class: 'person-head'}, avatar(c.name, 'large', c.photo_url),
         h('h1', null, c.name),
         sub ? h('p', {class: 'row-sub'}, sub) : null,
         h('p', {class: 'chips static'}, h('span', {class: 'badge'}, label(c.kind)), (c.tags || []).map((t) => h('span', {class: 'badge'}, `#${t}`)))),

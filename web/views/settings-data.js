@@ -37,7 +37,9 @@ function ImportReport(report) {
       `, ${report.updated || 0} updated, ${report.merged || 0} merged, ${report.skipped || 0} skipped`,
       report.total != null ? ` — ${report.total} in the file.` : '.'),
     problems.length ? h('details', null, h('summary', null, `${problems.length} not imported — why`),
-      h('ul', null, problems.slice(0, 100).map((e) => h('li', null, describe(e))))) : null);
+      h('ul', null, problems.slice(0, 100).map((e) => h('li', null, describe(e))))) : null,
+    (report.notes || []).length ? h('details', null, h('summary', null, `${report.notes.length} imported with a note`),
+      h('ul', null, report.notes.slice(0, 100).map((e) => h('li', null, describe(e))))) : null);
 }
 
 export function DataSection(app) {

@@ -5,6 +5,7 @@ import {api, optional, ApiError} from '../lib/api.js';
 import {pushStatus, enableReminders, disableReminders, sendTestPush, isIos, isStandalone} from '../lib/push.js';
 import {DataSection, TokensSection} from './settings-data.js';
 import {CalendarsSection} from './settings-calendars.js';
+import {InvitesSection} from './settings-invites.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const FALLBACKS = [['email', 'E-mail'], ['ntfy', 'ntfy'], ['email,ntfy', 'E-mail, else ntfy'], ['ntfy,email', 'ntfy, else e-mail'], ['', 'Nothing: wait for a device']];
@@ -303,7 +304,7 @@ export async function mountSettings(view, {app}) {
       .map(([id, text]) => h('a', {href: `#${id}`, class: 'chip small', onClick: (e) => { e.preventDefault(); document.getElementById(id).scrollIntoView(); }}, text)));
   view.append(h('header', {class: 'top'}, h('h1', null, 'Settings')), nav,
     Profile(app), Notifications(app, settings), Devices(app), Install(app, listening.signal), CalendarsSection(app), DataSection(app),
-    Cadence(app, settings), TokensSection(app), Sync(app, listening.signal), Password(app), logout, Account(app));
+    Cadence(app, settings), TokensSection(app), InvitesSection(app), Sync(app, listening.signal), Password(app), logout, Account(app));
   if (location.hash) {
     const target = document.getElementById(location.hash.slice(1));
     if (target) target.scrollIntoView();

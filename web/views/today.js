@@ -2,9 +2,9 @@
 import {h, append, avatar, fmtTime, fmtDate, fmtDay, ago, empty} from '../lib/dom.js';
 import {optional} from '../lib/api.js';
 import {load} from '../lib/store.js';
-import {isIos, isStandalone, pushStatus, enableReminders} from '../lib/push.js';
 import {ChallengeRow, FollowUpRow, PromiseRow, WinRow} from './threads.js';
 import {AttendeePrompts} from './attendees.js';
+import {Onboarding} from './onboarding.js';
 import {splitMeetings} from '../lib/meetings.js';
 
 function list(data, ...keys) {
@@ -69,40 +69,6 @@ function section(title, rows, testid) {
   return h('section', {class: 'card-section', 'data-testid': testid}, h('h2', null, title), h('ul', {class: 'rows'}, rows));
 }
 
-/** Nudges that make the app work better: install it, turn on reminders. */
-function Nudges(app) {
-  const box = h('div', {class: 'nudges'});
-  const render = async () => {
-    box.replaceChildren();
-    if (!isStandalone()) {
-      if (app.installPrompt) {
-        box.append(h('div', {class: 'nudge'}, h('p', null, 'Put Rapport on your home screen — it opens instantly, even offline.'),
-          h('button', {type: 'button', class: 'button small primary', onClick: () => app.install()}, 'Install app')));
-      } else if (isIos()) {
-        box.append(h('div', {class: 'nudge', 'data-testid': 'ios-hint'}, h('p', null, 'Add Rapport to your home screen: tap the Share button, then “Add to Home Screen”. Reminders on iPhone need it.')));
-      }
-    }
-    const status = await pushStatus().catch(() => 'unsupported');
-    if (status === 'off') {
-      const btn = h('button', {type: 'button', class: 'button small primary'}, 'Turn on reminders');
-      btn.addEventListener('click', async () => {
-        btn.disabled = true;
-        try {
-          const result = await enableReminders();
-          app.toast(result === 'on' ? 'Reminders are on for this device.' : 'Reminders stay off — you can allow them in the browser settings.');
-        } catch (err) { app.toast(err.message || 'Could not turn on reminders.'); }
-        render();
-      });
-      box.append(h('div', {class: 'nudge'}, h('p', null, 'Get a nudge right after each meeting, before birthdays and when a follow-up is due.'), btn));
-    }
-  };
-  render();
-  const listening = new AbortController();
-  document.addEventListener('rapport:install-changed', render, {signal: listening.signal});
-  box.cleanup = () => listening.abort();
-  return box;
-}
-
 function greeting(name) {
   const hour = new Date().getHours();
   const part = hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
@@ -111,7 +77,7 @@ function greeting(name) {
 }
 
 export async function mountToday(view, {app}) {
-  const nudges = Nudges(app);
+  const nudges = Onboarding(app);
   const body = h('div', {class: 'today-body'});
   append(view, [h('header', {class: 'top'}, h('h1', null, 'Today')),
     h('p', {class: 'lede'}, greeting(app.me && app.me.name)), nudges, body]);

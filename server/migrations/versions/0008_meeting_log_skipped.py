@@ -1,13 +1,13 @@
 """meeting log skipped: "not worth logging" closes a meeting's prompt for good
 
-Revision ID: 0008_phone
+Revision ID: 0008
 Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_phone"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """calendar sync state: progress, the plain reason, known-people count, slow-feed strikes
 
-Revision ID: 0008_calendars
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 
 - sync_state: queued / fetching / reading / idle, so the page can show a first fetch progressing;
 - problem: the kind of failure (or of empty result) from the outcome registry;
@@ -13,8 +13,8 @@ Revises: 0007
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_calendars"
-down_revision = "0008_phone"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

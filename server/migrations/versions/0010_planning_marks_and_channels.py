@@ -1,7 +1,7 @@
 """nudges: re-planning marks per user, a contact's own in-person cadence, big wins
 
-Revision ID: 0008_nudges
-Revises: 0008_phone
+Revision ID: 0010
+Revises: 0009
 
 - replan_marks: the planning pass looks only at users whose mark moved (a write that changes
   what is due) or whose local day changed, not at everyone;
@@ -13,8 +13,8 @@ Revises: 0008_phone
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_nudges"
-down_revision = "0008_calendars"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
