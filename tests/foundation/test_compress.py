@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from server.web import ROOT, WEB_DIR, shell_version
+from server.web import asset_root, shell_version, web_dir
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 
@@ -14,7 +14,7 @@ def test_a_module_is_sent_gzipped_to_a_client_that_accepts_it(client):
     assert r.status_code == 200
     assert r.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in r.headers["Vary"]
-    assert gzip.decompress(r.data) == (WEB_DIR / "app.js").read_bytes()
+    assert gzip.decompress(r.data) == (web_dir() / "app.js").read_bytes()
     assert int(r.headers["Content-Length"]) == len(r.data) < len(gzip.decompress(r.data))
 
 
@@ -22,7 +22,7 @@ def test_identity_for_a_client_that_does_not_accept_gzip(client):
     for headers in ({}, {"Accept-Encoding": "gzip;q=0, identity"}):
         r = client.get("/app.js", headers=headers)
         assert "Content-Encoding" not in r.headers
-        assert r.data == (WEB_DIR / "app.js").read_bytes()
+        assert r.data == (web_dir() / "app.js").read_bytes()
 
 
 def test_each_encoding_has_its_own_etag_and_revalidates(client):
@@ -45,8 +45,8 @@ def test_shell_and_service_worker_are_compressed(client):
 
 
 def test_icons_are_not_recompressed(client):
-    icon = next(p for p in (WEB_DIR / "icons").rglob("*.png"))
-    r = client.get("/" + icon.relative_to(WEB_DIR).as_posix(), headers=GZIP)
+    icon = next(p for p in (web_dir() / "icons").rglob("*.png"))
+    r = client.get("/" + icon.relative_to(web_dir()).as_posix(), headers=GZIP)
     assert r.status_code == 200 and "Content-Encoding" not in r.headers
     assert r.data == icon.read_bytes()
 
@@ -63,4 +63,4 @@ def test_the_shell_version_is_hashed_once_per_process(client):
         assert client.get("/service-worker.js").status_code == 200
     after = shell_version.cache_info()
     assert after.misses == before.misses == 1
-    assert (ROOT / "service-worker.js").is_file()
+    assert (asset_root() / "service-worker.js").is_file()
