@@ -97,16 +97,17 @@ def register_errorhandlers(app: Flask) -> None:
 def register_request_rules(app: Flask) -> None:
     """API writes must be JSON (or multipart for uploads)."""
     from .errors import ApiError
+    from .json_body import load_json_text
 
     @app.before_request
-    def _refuse_nul_characters() -> None:
-        """Text with NUL characters is refused the same way on SQLite and PostgreSQL."""
+    def _read_json_body() -> None:
+        """Bounded nesting, real Unicode and no NUL, the same way on SQLite and PostgreSQL."""
         if not request.path.startswith("/api/"):
             return
         if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
             raise ApiError(422, "Text may not contain NUL characters.")
-        if request.mimetype in JSON_TYPES and _has_nul(request.get_json(silent=True)):
-            raise ApiError(422, "Text may not contain NUL characters.")
+        if request.mimetype in JSON_TYPES and request.get_data(cache=True):
+            load_json_text(request.get_data(cache=True))
 
     @app.before_request
     def _require_json_body() -> None:
@@ -117,19 +118,6 @@ def register_request_rules(app: Flask) -> None:
         if request.mimetype in JSON_TYPES or request.mimetype in FORM_TYPES:
             return
         raise ApiError(415, "Send JSON with Content-Type: application/json.")
-
-
-def _has_nul(value: Any, depth: int = 0) -> bool:
-    """True when a NUL character hides anywhere in decoded JSON (PostgreSQL refuses them)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if depth > 50:
-        return False
-    if isinstance(value, dict):
-        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v, depth + 1) for v in value)
-    return False
 
 
 def register_commands(app: Flask) -> None:

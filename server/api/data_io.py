@@ -21,6 +21,7 @@ from ..contacts_io.sniff import IMPORT_MAX_BYTES, read_contacts_file
 from ..contacts_io.vcard_writer import write_vcards
 from ..errors import ApiError
 from ..extensions import db, limiter
+from ..json_body import load_json_text
 from ..models import Contact, User, utcnow
 from ..schemas.data_io import (
     FeedUrlSchema,
@@ -122,10 +123,7 @@ def import_json(args: dict[str, Any]) -> dict[str, Any]:
     """Restore a backup (JSON body or multipart `file`) into an empty account, or merge."""
     if request.mimetype == "multipart/form-data":
         raw, _ = _upload_bytes(BACKUP_MAX_BYTES, "backup file")
-        try:
-            document = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ApiError(422, "This file is not a Rapport backup (not JSON).") from None
+        document = load_json_text(raw, "This backup file")
     else:
         document = request.get_json(silent=True)
         if document is None:
