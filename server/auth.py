@@ -28,9 +28,10 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 @cache
 def common_passwords() -> frozenset[str]:
-    """The small list of passwords refused outright."""
-    text = (Path(__file__).parent / "common_passwords.txt").read_text()
-    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+    """The breach-corpus list of passwords refused outright (lower-cased; see its header)."""
+    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
+    lines = (line.strip().lower() for line in text.splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def password_problem(password: str, email: str = "") -> str | None:
