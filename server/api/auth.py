@@ -16,6 +16,8 @@ from ..auth import (
     end_sessions,
     hash_password,
     password_problem,
+    revoke_tokens,
+    rotate_csrf_token,
     start_session,
 )
 from ..crypto import new_token, sha256_hex
@@ -92,6 +94,7 @@ def register(data: dict[str, Any]) -> User:
         invite.used_at = utcnow()
     start_session(user, remember=True, user_agent=request.user_agent.string)
     db.session.commit()
+    rotate_csrf_token()
     login_user(user, remember=True)
     return user
 
@@ -109,6 +112,7 @@ def login(data: dict[str, Any]) -> User:
     assert user is not None
     start_session(user, remember=data["remember"], user_agent=request.user_agent.string)
     db.session.commit()
+    rotate_csrf_token()
     login_user(user, remember=data["remember"])
     return user
 
@@ -123,6 +127,7 @@ def logout() -> None:
         if row is not None:
             db.session.delete(row)
             db.session.commit()
+    rotate_csrf_token()
     logout_user()
 
 
@@ -133,6 +138,7 @@ def logout_all() -> None:
     """Sign out everywhere, this browser included."""
     end_sessions(current_user)
     db.session.commit()
+    rotate_csrf_token()
     logout_user()
 
 
@@ -209,7 +215,7 @@ def update_me(data: dict[str, Any]) -> User:
 @blp.response(204)
 @login_required
 def change_password(data: dict[str, Any]) -> None:
-    """Change the password; every other session ends."""
+    """Change the password; every other session ends (and every API token, if asked)."""
     user: User = current_user
     if not check_password(user, data["current"]):
         raise ApiError(401, "Your current password is not right.")
@@ -218,6 +224,8 @@ def change_password(data: dict[str, Any]) -> None:
         raise ApiError(422, "Some fields are not valid.", {"new": [problem]})
     user.password_hash = hash_password(data["new"])
     end_sessions(user, keep_id=current_session_id())
+    if data["revoke_tokens"]:
+        revoke_tokens(user.id)
     db.session.commit()
 
 
@@ -232,6 +240,7 @@ def delete_me(data: dict[str, Any]) -> None:
         raise ApiError(401, "Your password is not right.")
     from ..account import delete_account
 
+    rotate_csrf_token()
     logout_user()
     delete_account(user)
     db.session.commit()
