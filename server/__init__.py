@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -44,6 +44,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_rules(app)
+    register_response_rules(app)
     register_commands(app)
     return app
 
@@ -118,6 +119,16 @@ def register_request_rules(app: Flask) -> None:
         if request.mimetype in JSON_TYPES or request.mimetype in FORM_TYPES:
             return
         raise ApiError(415, "Send JSON with Content-Type: application/json.")
+
+
+def register_response_rules(app: Flask) -> None:
+    """API answers are private to one account: no shared or browser HTTP cache keeps them."""
+
+    @app.after_request
+    def _no_store_api(response: Response) -> Response:
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
 
 def register_commands(app: Flask) -> None:

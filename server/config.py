@@ -39,6 +39,11 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
     IMPORT_LIMIT = "20 per 10 minutes"  # uploads parsed in the request: contacts, backups
     FEED_LIMIT = "120 per hour"  # calendar apps poll the outgoing feed every few minutes
+    # Per account: each checks a password or fans out work, so a stolen session cannot hammer it.
+    PASSWORD_CHANGE_LIMIT = "10 per hour"  # noqa: S105 (a rate, not a password)
+    ACCOUNT_DELETE_LIMIT = "10 per hour"
+    INVITE_LIMIT = "30 per day"
+    SYNC_NOW_LIMIT = "20 per hour"
     API_TITLE = "Rapport"
     API_VERSION = "1"
     OPENAPI_VERSION = "3.0.3"

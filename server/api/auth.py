@@ -22,7 +22,7 @@ from ..auth import (
 )
 from ..crypto import new_token, sha256_hex
 from ..errors import ApiError
-from ..extensions import db, limiter
+from ..extensions import account_key, db, limiter
 from ..models import Invite, User, UserSession, utcnow
 from ..schemas.auth import (
     CsrfSchema,
@@ -214,6 +214,7 @@ def update_me(data: dict[str, Any]) -> User:
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
 @login_required
+@limiter.limit(lambda: current_app.config["PASSWORD_CHANGE_LIMIT"], key_func=account_key)
 def change_password(data: dict[str, Any]) -> None:
     """Change the password; every other session ends (and every API token, if asked)."""
     user: User = current_user
@@ -233,6 +234,7 @@ def change_password(data: dict[str, Any]) -> None:
 @blp.arguments(PasswordConfirmSchema)
 @blp.response(204)
 @login_required
+@limiter.limit(lambda: current_app.config["ACCOUNT_DELETE_LIMIT"], key_func=account_key)
 def delete_me(data: dict[str, Any]) -> None:
     """Delete the account and everything it owns."""
     user: User = current_user._get_current_object()
@@ -256,6 +258,7 @@ def csrf_token() -> dict[str, str]:
 @blp.route("/invites", methods=["POST"])
 @blp.response(201, InviteSchema)
 @login_required
+@limiter.limit(lambda: current_app.config["INVITE_LIMIT"], key_func=account_key)
 def create_invite() -> dict[str, str]:
     """Admins: create a one-time invitation code."""
     if not current_user.is_admin:

@@ -17,7 +17,7 @@ from ..calendars.service import (
     request_sync,
 )
 from ..errors import ApiError
-from ..extensions import db
+from ..extensions import account_key, db, limiter
 from ..models import utcnow
 from ..models.calendars import Calendar
 from ..schemas.calendars import (
@@ -107,6 +107,7 @@ def rename_calendar(data: dict[str, Any], calendar_id: int) -> Calendar:
 @blp.route("/<int:calendar_id>/sync", methods=["POST"])
 @blp.response(202, CalendarSchema)
 @login_required
+@limiter.limit(lambda: current_app.config["SYNC_NOW_LIMIT"], key_func=account_key)
 def sync_calendar_now(calendar_id: int) -> Calendar:
     """Sync now: the calendar becomes due and the worker reads it on its next tick."""
     calendar = get_calendar(current_user, calendar_id)
