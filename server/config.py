@@ -23,6 +23,9 @@ class Config:
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads (vCard, ICS, backups) are capped lower per route
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # A pooled connection is checked before use, so after a database restart the first
+    # request gets a fresh connection instead of an error.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REMEMBER_COOKIE_DURATION = timedelta(days=365)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -113,15 +113,21 @@ def database_error_status(exc: SQLAlchemyError) -> int:
 
 
 def _rollback() -> None:
-    """Roll back the request's transaction; a dead connection is discarded instead."""
+    """Roll back the request's transaction; a connection that died is discarded instead."""
     try:
         db.session.rollback()
     except SQLAlchemyError:
-        db.session.remove()
+        db.session().invalidate()
 
 
 def register_errorhandlers(app: Flask) -> None:
     """Install the handlers; called by the factory after flask-smorest installed its own."""
+
+    @app.teardown_appcontext
+    def _end_transaction(_exc: BaseException | None) -> None:
+        """End the transaction before the session is closed, so a database that went away
+        after the answer was built cannot turn that answer into a server error."""
+        _rollback()
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
