@@ -88,6 +88,9 @@ def _schema(app: Any) -> Any:
 
 def _check_answer(response: Any, case: Any) -> None:
     assert response.status_code < 500, (case.method, case.path, case.body, response.text[:500])
+    assert "access-control-allow-origin" not in response.headers  # no CORS, ever (keys lower-case)
+    if response.content:
+        assert response.headers.get("content-type"), (case.method, case.path)
     if response.status_code >= 400:
         body = response.json()
         assert body["code"] == response.status_code

@@ -88,3 +88,24 @@ def test_previous_users_csrf_token_is_refused_after_logout_and_new_login(app, ma
                      csrf=False)
     assert r.status_code == 201
     assert owners(app) == {"Mine": "second@example.com"}
+
+
+def test_on_https_every_answer_has_hsts_and_cookies_are_host_only(app_factory, make_user):
+    app = app_factory(RAPPORT_BASE_URL="https://rapport.example")
+    maya = make_user("maya@example.com")
+    browser = app.test_client()
+    for path in ("/", "/api/auth/me", "/api/no-such-route"):
+        r = browser.get(path, base_url="https://rapport.example")
+        assert r.headers["Strict-Transport-Security"] == "max-age=31536000", path
+        assert "Access-Control-Allow-Origin" not in r.headers
+    token = browser.get("/api/auth/csrf", base_url="https://rapport.example").get_json()["csrf_token"]
+    r = browser.post("/api/auth/login", json={"email": maya.email, "password": "correct horse battery"},
+                     headers={"X-CSRFToken": token}, csrf=False, base_url="https://rapport.example")
+    assert r.status_code == 200, r.get_json()
+    cookies = r.headers.getlist("Set-Cookie")
+    session = [c for c in cookies if c.startswith("__Host-session=")]
+    remember = [c for c in cookies if c.startswith("__Host-remember=")]
+    assert session and remember, cookies
+    for cookie in session + remember:
+        assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
+        assert "Domain=" not in cookie
