@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import Config
+from .json_body import BoundedJSONProvider
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 JSON_TYPES = ("application/json",)
@@ -30,6 +31,7 @@ class IdConverter(IntegerConverter):
 def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app from a Config (default: from the environment) plus overrides."""
     app = Flask(__name__, static_folder=None)
+    app.json = BoundedJSONProvider(app)
     app.url_map.converters["int"] = IdConverter
     if isinstance(config, Config):
         app.config.update(config.finalize())
@@ -98,7 +100,6 @@ def register_errorhandlers(app: Flask) -> None:
 def register_request_rules(app: Flask) -> None:
     """API writes must be JSON (or multipart for uploads)."""
     from .errors import ApiError
-    from .json_body import load_json_text
 
     @app.before_request
     def _read_json_body() -> None:
@@ -108,7 +109,7 @@ def register_request_rules(app: Flask) -> None:
         if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
             raise ApiError(422, "Text may not contain NUL characters.")
         if request.mimetype in JSON_TYPES and request.get_data(cache=True):
-            load_json_text(request.get_data(cache=True))
+            request.get_json()  # through the bounded reader; kept for the view
 
     @app.before_request
     def _require_json_body() -> None:

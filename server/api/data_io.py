@@ -123,7 +123,7 @@ def import_json(args: dict[str, Any]) -> dict[str, Any]:
     """Restore a backup (JSON body or multipart `file`) into an empty account, or merge."""
     if request.mimetype == "multipart/form-data":
         raw, _ = _upload_bytes(BACKUP_MAX_BYTES, "backup file")
-        document = load_json_text(raw, "This backup file")
+        document = load_json_text(raw, "This file is not a Rapport backup: it", unreadable=422)
     else:
         document = request.get_json(silent=True)
         if document is None:

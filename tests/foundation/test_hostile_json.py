@@ -83,10 +83,10 @@ def test_nul_inside_nested_json_is_422(app, auth_client):
 @pytest.mark.parametrize(
     ("content", "status"),
     [
-        (DEEP.encode(), 400),
+        (DEEP.encode(), 422),
         ((b'{"format": "rapport-backup", "contacts": [{"name": "\\ud800"}]}'), 422),
-        (b"\xff\xfe not text", 400),
-        (b"{not json", 400),
+        (b"\xff\xfe not text", 422),
+        (b"{not json", 422),
     ],
 )
 def test_hostile_backup_upload_is_refused_and_writes_nothing(app, auth_client, content, status):
