@@ -125,9 +125,12 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.teardown_appcontext
     def _end_transaction(_exc: BaseException | None) -> None:
-        """End the transaction before the session is closed, so a database that went away
-        after the answer was built cannot turn that answer into a server error."""
-        _rollback()
+        """Close the session before Flask-SQLAlchemy does, so a database that went away after
+        the answer was built cannot turn that answer into a server error."""
+        try:
+            db.session.close()
+        except SQLAlchemyError:
+            db.session().invalidate()
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
