@@ -1,6 +1,6 @@
 // Rapport service worker: the app shell from a versioned cache, last-seen API data when offline,
 // the offline outbox replayed by Background Sync, and reminders shown from push messages.
-/* global RapportOutbox */
+/* global RapportOutbox, RapportPaths */
 'use strict';
 
 // Replaced by the server with a hash of the shell files, so every change installs a new cache.
@@ -12,17 +12,25 @@ const SHELL_FILES = [
   '/app.js',
   '/manifest.webmanifest',
   '/lib/api.js',
+  '/lib/calendar-status.js',
   '/lib/dom.js',
+  '/lib/meetings.js',
   '/lib/outbox.js',
+  '/lib/paths.js',
+  '/lib/people-index.js',
   '/lib/push.js',
   '/lib/store.js',
+  '/lib/uuid.js',
   '/views/attendees.js',
   '/views/auth.js',
   '/views/habits.js',
+  '/views/https-notice.js',
   '/views/log.js',
   '/views/people.js',
   '/views/person.js',
+  '/views/reset.js',
   '/views/settings.js',
+  '/views/settings-calendars.js',
   '/views/settings-data.js',
   '/views/threads.js',
   '/views/today.js',
@@ -37,7 +45,7 @@ const SHELL_FILES = [
 const NEVER_CACHE = /^\/api\/(auth\/csrf|tokens|export\.json|contacts\/export\.vcf|calendar-feed|push\/key)/;
 const SHELL_ROUTES = /^\/(people(\/\d+(\/edit)?|\/new)?|log|habits|settings|login|welcome)?\/?$/;
 
-importScripts('/lib/outbox.js');
+importScripts('/lib/outbox.js', '/lib/paths.js');
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -112,7 +120,9 @@ self.addEventListener('sync', (event) => {
 });
 
 self.addEventListener('message', (event) => {
-  if (event.data && event.data.type === 'flush') event.waitUntil(replay());
+  const type = event.data && event.data.type;
+  if (type === 'flush') event.waitUntil(replay());
+  if (type === 'tidy') event.waitUntil(closeSettledReminders());
 });
 
 async function replay() {
@@ -121,6 +131,7 @@ async function replay() {
   for (const client of windows) client.postMessage({type: 'outbox'});
   // Still offline: throw so the browser retries the sync later.
   if (result && result.offline) throw new Error('offline; will retry');
+  await closeSettledReminders();
   return result;
 }
 
@@ -134,9 +145,13 @@ function readPush(data) {
   }
   const declarative = payload && payload.web_push === 8030 && payload.notification;
   const n = declarative ? payload.notification : payload;
-  const url = safeUrl(n.navigate || n.url || payload.url || '/');
+  // The payload's absolute URL carries the server's idea of its address; the path is what counts.
+  const url = RapportPaths.pathOnOrigin(payload.url || n.navigate || n.url || '/', self.location.origin);
+  const kind = n.kind || payload.kind || '';
+  const meeting = kind === 'meeting' ? new URL(url, self.location.origin).searchParams.get('meeting') : null;
   return {
     title: n.title || 'Rapport',
+    meeting,
     options: {
       body: n.body || '',
       tag: n.tag || payload.tag || undefined,
@@ -145,29 +160,57 @@ function readPush(data) {
       badge: '/icons/icon-192.png',
       lang: n.lang || undefined,
       silent: Boolean(n.silent),
-      data: {url, kind: n.kind || payload.kind || ''},
+      actions: meeting ? [{action: 'log', title: 'Log it'}, {action: 'skip', title: 'Not worth logging'}] : [],
+      data: {url, kind, meeting},
     },
   };
 }
 
-function safeUrl(value) {
+// A push arrives while the phone is online: keep what the log form needs before showing it, so
+// the form opens complete even if the tap comes later with no signal. Bounded: the reminder
+// is shown even when the server is slow.
+async function keepMeeting(id) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 4000);
   try {
-    const url = new URL(value, self.location.origin);
-    return url.origin === self.location.origin ? url.pathname + url.search + url.hash : '/';
-  } catch {
-    return '/';
+    const res = await fetch(`/api/meetings/${encodeURIComponent(id)}`, {credentials: 'same-origin', signal: controller.signal});
+    if (res.ok) await RapportOutbox.keep(`meeting:${id}`, await res.json());
+  } catch { /* offline or slow: the form falls back to what else the phone kept */ } finally {
+    clearTimeout(timer);
   }
+}
+
+// Reminders about meetings logged or set aside elsewhere (another device, the web) are closed.
+async function closeSettledReminders(except = null) {
+  const shown = (await self.registration.getNotifications())
+    .filter((n) => n.data && n.data.meeting && String(n.data.meeting) !== String(except));
+  await Promise.all(shown.map(async (n) => {
+    try {
+      const res = await fetch(`/api/meetings/${encodeURIComponent(n.data.meeting)}`, {credentials: 'same-origin'});
+      if (res.status === 404) n.close();
+      if (res.ok && !(await res.json()).needs_log) n.close();
+    } catch { /* offline: decide next time */ }
+  }));
 }
 
 // Every push shows a notification: a silent push gets the subscription revoked on iOS.
 self.addEventListener('push', (event) => {
-  const {title, options} = readPush(event.data);
-  event.waitUntil(self.registration.showNotification(title, options));
+  const {title, meeting, options} = readPush(event.data);
+  event.waitUntil((async () => {
+    if (meeting) await keepMeeting(meeting);
+    await self.registration.showNotification(title, options);
+    await closeSettledReminders(meeting);
+  })());
 });
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const url = (event.notification.data && event.notification.data.url) || '/';
+  const data = event.notification.data || {};
+  if (event.action === 'skip' && data.meeting) {
+    event.waitUntil(skipMeeting(data.meeting, event.notification.title));
+    return;
+  }
+  const url = RapportPaths.pathOnOrigin(data.url || '/', self.location.origin);
   event.waitUntil((async () => {
     const windows = await self.clients.matchAll({type: 'window', includeUncontrolled: true});
     const client = windows.find((c) => new URL(c.url).origin === self.location.origin);
@@ -179,6 +222,20 @@ self.addEventListener('notificationclick', (event) => {
     await self.clients.openWindow(url);
   })());
 });
+
+// "Not worth logging": through the outbox, so it reaches the server even from a train.
+async function skipMeeting(id, title) {
+  await RapportOutbox.put({
+    id: `skip-meeting-${id}`, url: `/api/meetings/${encodeURIComponent(id)}/skip`, body: {},
+    label: `Not worth logging: ${title}`, meeting: id,
+  });
+  try {
+    await replay();
+  } catch {
+    // Offline: Background Sync replays it where the browser allows; the app does on its next start.
+    if (self.registration.sync) await self.registration.sync.register('rapport-outbox').catch(() => {});
+  }
+}
 
 // The browser replaced the subscription: register the new one without asking the user again.
 self.addEventListener('pushsubscriptionchange', (event) => {

@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import Config
 from .json_body import BoundedJSONProvider
+from .logs import configure_logging
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 JSON_TYPES = ("application/json",)
@@ -42,13 +43,27 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("TRUSTED_PROXIES"):
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_rules(app)
     register_response_rules(app)
-    register_commands(app)
+    if app.config["VERIFY_KEY_FINGERPRINTS"]:
+        verify_keys(app)
     return app
+
+
+def verify_keys(app: Flask) -> None:
+    """Refuse to run with keys other than the database's (once migrations created its table)."""
+    from sqlalchemy import inspect
+
+    from .extensions import db
+    from .keys import verify_key_fingerprints
+
+    with app.app_context():
+        if inspect(db.engine).has_table("system_state"):
+            verify_key_fingerprints(app.config["SECRET_KEY"], app.config["VAPID_PRIVATE_KEY"])
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -65,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to the app."""
     from .auth import init_auth
     from .extensions import api, csrf, db, limiter, login_manager, migrate
+    from .openapi import ApiDocumentPlugin
 
     db.init_app(app)
     with app.app_context():
@@ -75,7 +91,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [ApiDocumentPlugin()]})
     init_auth(app)
 
 
@@ -131,9 +147,3 @@ def register_response_rules(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-
-def register_commands(app: Flask) -> None:
-    """`flask` sub-commands (the `rapport` CLI is in server.cli)."""
-    from .cli import register_flask_commands
-
-    register_flask_commands(app)

@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from .keys import load_or_create_secret_key, load_or_create_vapid_key, vapid_key_to_pem
 
 REGISTRATION_MODES = ("open", "invite", "closed")
@@ -46,7 +48,6 @@ class Config:
     PASSWORD_CHANGE_LIMIT = "10 per hour"  # noqa: S105 (a rate, not a password)
     ACCOUNT_DELETE_LIMIT = "10 per hour"
     INVITE_LIMIT = "30 per day"
-    SYNC_NOW_LIMIT = "20 per hour"
     API_TITLE = "Rapport"
     API_VERSION = "1"
     OPENAPI_VERSION = "3.0.3"
@@ -56,6 +57,14 @@ class Config:
     PUSH_SUBSCRIPTIONS_PER_USER_MAX = 10
     PUSH_EXTRA_HOSTS: tuple[str, ...] = ()
     WORKER_TICK_SECONDS = 15.0
+    CALENDAR_UPLOAD_LIMIT_PER_USER = "10 per hour"
+    CALENDAR_UPLOAD_LIMIT_PER_ADDRESS = "30 per hour"
+    CALENDAR_SYNC_NOW_LIMIT = "30 per hour"  # per user; each calendar also rests a minute
+    CALENDAR_FETCH_WORKERS = 16  # feeds fetched at once by one worker
+    CALENDAR_FETCHES_PER_USER = 4  # one user's share of those
+    CALENDAR_PARSERS = 2  # long-lived parser children
+    CALENDAR_POLL_SECONDS = 1.0  # how soon a newly added calendar is picked up
+    VERIFY_KEY_FINGERPRINTS = True  # a node whose keys differ from the database's refuses to start
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         env = dict(os.environ if env is None else env)
@@ -72,12 +81,21 @@ class Config:
                 f"RAPPORT_REGISTRATION must be one of {', '.join(REGISTRATION_MODES)}"
             )
         self.TRUSTED_PROXIES = int(env.get("RAPPORT_TRUSTED_PROXIES") or 0)
+        # Sent, failed and cancelled notifications (and their per-device rows) are kept this long.
+        self.RETENTION_DAYS = int(env.get("RAPPORT_RETENTION_DAYS") or 90)
         self.PUSH_EXTRA_HOSTS = tuple(
             h.strip().lower() for h in (env.get("RAPPORT_PUSH_HOSTS") or "").split(",") if h.strip()
         )
         self._secret = env.get("RAPPORT_SECRET_KEY")
         self._vapid = env.get("RAPPORT_VAPID_PRIVATE_KEY")
         self.VAPID_SUBJECT = env.get("RAPPORT_VAPID_SUBJECT") or ""
+        # The e-mail channel (off while RAPPORT_SMTP_HOST is unset). TLS: starttls, ssl or off.
+        self.SMTP_HOST = env.get("RAPPORT_SMTP_HOST") or ""
+        self.SMTP_PORT = int(env.get("RAPPORT_SMTP_PORT") or 587)
+        self.SMTP_USER = env.get("RAPPORT_SMTP_USER") or ""
+        self.SMTP_PASSWORD = env.get("RAPPORT_SMTP_PASSWORD") or ""
+        self.SMTP_FROM = env.get("RAPPORT_SMTP_FROM") or ""
+        self.SMTP_TLS = (env.get("RAPPORT_SMTP_TLS") or "starttls").strip().lower()
         secure = self.BASE_URL.startswith("https://")
         self.SESSION_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_SECURE = secure
@@ -87,7 +105,13 @@ class Config:
 
     def finalize(self) -> dict[str, Any]:
         """Resolve the generated secrets (creating them on first run) and return a flat dict."""
-        self.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        self.DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds the keys
+        database = make_url(self.SQLALCHEMY_DATABASE_URI)
+        if database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:"):
+            # Created owner-only before SQLite opens it; its -wal and -shm files copy the mode.
+            path = Path(database.database)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path.touch(mode=0o600, exist_ok=True)
         self.SECRET_KEY = self._secret or load_or_create_secret_key(self.DATA_DIR)
         self.VAPID_PRIVATE_KEY = (
             vapid_key_to_pem(self._vapid) if self._vapid else load_or_create_vapid_key(self.DATA_DIR)
@@ -100,6 +124,7 @@ class TestConfig(Config):
 
     TESTING = True
     WORKER_TICK_SECONDS = 0.2
+    VERIFY_KEY_FINGERPRINTS = False  # each test's data dir has its own VAPID key
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         base = dict(os.environ if env is None else env)

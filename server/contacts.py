@@ -12,8 +12,8 @@ from .extensions import db
 from .models import Contact, ContactEmail, ContactTag, User
 from .schemas.contacts import parse_partial_date
 
-SIMPLE_FIELDS = ("name", "company", "title", "phones", "kind", "cadence_days", "how_met", "notes",
-                 "url", "anniversary")
+SIMPLE_FIELDS = ("name", "company", "title", "phones", "kind", "cadence_days", "face_time_days",
+                 "how_met", "notes", "url", "anniversary")
 
 
 def set_emails(contact: Contact, user_id: int, emails: list[str]) -> None:

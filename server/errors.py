@@ -52,7 +52,8 @@ def _validation_errors(exc: HTTPException) -> Any:
     flat: dict[str, Any] = {}
     for value in messages.values():
         if isinstance(value, dict):
-            flat.update(value)
+            # A multipart part can arrive without a name: marshmallow keys it None.
+            flat.update({"" if k is None else str(k): v for k, v in value.items()})
     return flat or messages
 
 

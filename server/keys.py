@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
+VAPID_KEY_FILE = "vapid_private.pem"
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -20,7 +24,7 @@ def _write_private(path: Path, data: bytes) -> None:
 
 def load_or_create_secret_key(data_dir: Path) -> str:
     """Return the stored secret key, generating it on first run."""
-    path = data_dir / "secret_key"
+    path = data_dir / SECRET_KEY_FILE
     if not path.exists():
         try:
             _write_private(path, secrets.token_urlsafe(48).encode())
@@ -31,7 +35,7 @@ def load_or_create_secret_key(data_dir: Path) -> str:
 
 def load_or_create_vapid_key(data_dir: Path) -> str:
     """Return the stored VAPID private key (PEM), generating a P-256 key on first run."""
-    path = data_dir / "vapid_private.pem"
+    path = data_dir / VAPID_KEY_FILE
     if not path.exists():
         key = ec.generate_private_key(ec.SECP256R1())
         pem = key.private_bytes(
@@ -76,3 +80,50 @@ def vapid_public_key(private_pem: str) -> str:
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+FINGERPRINTS_STATE = "keys.fingerprints"
+# Which setting carries each key, for the message a mismatching node prints.
+KEY_SETTINGS = {
+    "secret_key": "RAPPORT_SECRET_KEY",
+    "vapid_public_key": "RAPPORT_VAPID_PRIVATE_KEY",
+}
+
+
+class KeyMismatch(RuntimeError):
+    """This node's keys differ from the ones the database was first used with."""
+
+
+def key_fingerprints(secret_key: str, vapid_private_pem: str) -> dict[str, str]:
+    """Fingerprints that identify the keys without revealing them (the secret is stretched)."""
+    secret = hashlib.pbkdf2_hmac("sha256", secret_key.encode(), b"rapport key fingerprint", 200_000)
+    vapid = hashlib.sha256(vapid_public_key(vapid_private_pem).encode()).digest()
+    return {"secret_key": secret.hex()[:32], "vapid_public_key": vapid.hex()[:32]}
+
+
+def verify_key_fingerprints(secret_key: str, vapid_private_pem: str) -> None:
+    """Record the keys' fingerprints on first start; refuse keys that differ from them later."""
+    from sqlalchemy.exc import IntegrityError
+
+    from .extensions import db
+    from .models import SystemState, utcnow
+
+    mine = key_fingerprints(secret_key, vapid_private_pem)
+    row = db.session.get(SystemState, FINGERPRINTS_STATE)
+    if row is None:
+        try:
+            db.session.add(SystemState(key=FINGERPRINTS_STATE, value=mine, updated_at=utcnow()))
+            db.session.commit()
+            return
+        except IntegrityError:  # another node recorded its keys at the same moment
+            db.session.rollback()
+            row = db.session.get(SystemState, FINGERPRINTS_STATE)
+            assert row is not None
+    differing = [KEY_SETTINGS[name] for name, value in mine.items() if row.value.get(name) != value]
+    db.session.rollback()
+    if differing:
+        raise KeyMismatch(
+            "This node's keys differ from the ones this database was set up with; every node "
+            f"must share them. Set {' and '.join(differing)} to the value the other nodes use "
+            "(or copy secret_key / vapid_private.pem from their data directory)."
+        )

@@ -1,4 +1,8 @@
-"""Per-user settings: defaults, validation and read/update."""
+"""Per-user settings: defaults, validation and read/update.
+
+The switches and options of each notification kind are declared by the kind itself (see
+`reminders.registry`); this module holds the settings shared by every kind.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from .models import CONTACT_KINDS, User
+from .reminders.registry import setting_defaults
 
 DEFAULT_CADENCE_BY_KIND: dict[str, int] = {
     "mentor": 60,
@@ -20,20 +25,16 @@ DEFAULT_CADENCE_BY_KIND: dict[str, int] = {
 }
 
 DEFAULTS: dict[str, Any] = {
-    "prompt_delay_minutes": 5,
     "quiet_hours_start": "22:00",
     "quiet_hours_end": "07:00",
     "notify_time": "09:00",
-    "birthday_lead_days": [7, 1, 0],
-    "digest_enabled": True,
-    "digest_weekday": 0,
-    "digest_time": "09:00",
-    "notify_meetings": True,
-    "notify_birthdays": True,
-    "notify_followups": True,
     "my_emails": [],
     "cadence_by_kind": DEFAULT_CADENCE_BY_KIND,
+    "fallback_channels": ["email"],  # when no device takes a push (e-mail needs SMTP set up)
+    "ntfy_topic_url": "",
+    "channel_details": False,  # e-mail and ntfy carry the details (they may quote notes)
 }
+CHANNEL_NAMES = ("email", "ntfy")
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ZONES: frozenset[str] | None = None
@@ -62,7 +63,8 @@ def validate_timezone(name: str) -> None:
 def get_settings(user: User) -> dict[str, Any]:
     """The user's settings merged over the defaults (time zone included)."""
     stored = user.settings or {}
-    merged = {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+    defaults = {**setting_defaults(), **DEFAULTS}
+    merged = {key: stored.get(key, default) for key, default in defaults.items()}
     merged["cadence_by_kind"] = {**DEFAULT_CADENCE_BY_KIND, **(stored.get("cadence_by_kind") or {})}
     merged["timezone"] = user.timezone
     return merged
@@ -79,27 +81,27 @@ class CadenceByKindSchema(Schema):
     other = fields.Integer(validate=validate.Range(1, 3650))
 
 
-class SettingsSchema(Schema):
-    """What GET/PATCH /api/settings read and write."""
+class SharedSettingsSchema(Schema):
+    """The settings every kind shares; `schemas.settings` adds each kind's own."""
 
     timezone = fields.String(validate=validate_timezone)
-    prompt_delay_minutes = fields.Integer(validate=validate.Range(0, 120))
     quiet_hours_start = fields.String(validate=validate.Regexp(HHMM, error="Use HH:MM."))
     quiet_hours_end = fields.String(validate=validate.Regexp(HHMM, error="Use HH:MM."))
     notify_time = fields.String(validate=validate.Regexp(HHMM, error="Use HH:MM."))
-    birthday_lead_days = fields.List(
-        fields.Integer(validate=validate.Range(0, 60)), validate=validate.Length(max=5)
-    )
-    digest_enabled = fields.Boolean()
-    digest_weekday = fields.Integer(validate=validate.Range(0, 6))
-    digest_time = fields.String(validate=validate.Regexp(HHMM, error="Use HH:MM."))
-    notify_meetings = fields.Boolean()
-    notify_birthdays = fields.Boolean()
-    notify_followups = fields.Boolean()
     my_emails = fields.List(
         fields.Email(validate=validate.Length(max=254)), validate=validate.Length(max=20)
     )
     cadence_by_kind = fields.Nested(CadenceByKindSchema)
+    fallback_channels = fields.List(
+        fields.String(validate=validate.OneOf(CHANNEL_NAMES)), validate=validate.Length(max=2)
+    )
+    ntfy_topic_url = fields.String(validate=validate.Length(max=500))
+    channel_details = fields.Boolean()
+
+    @validates("ntfy_topic_url")
+    def _topic_url(self, value: str, **_: Any) -> None:
+        if value and not value.lower().startswith(("https://", "http://")):
+            raise ValidationError("Use the topic's full address, e.g. https://ntfy.sh/my-topic.")
 
     @validates("cadence_by_kind")
     def _known_kinds(self, value: dict[str, int], **_: Any) -> None:
@@ -118,13 +120,11 @@ def update_settings(user: User, changes: dict[str, Any]) -> dict[str, Any]:
             stored[key] = {**(stored.get(key) or {}), **value}
         elif key == "my_emails":
             stored[key] = sorted({e.strip().lower() for e in value})
+        elif key == "fallback_channels":
+            stored[key] = list(dict.fromkeys(value))  # keep the order, drop repeats
         elif key == "birthday_lead_days":
             stored[key] = sorted(set(value), reverse=True)
         else:
             stored[key] = value
     user.settings = stored  # a new dict, so SQLAlchemy sees the change
     return get_settings(user)
-
-
-class SettingsUpdateSchema(SettingsSchema):
-    """PATCH /api/settings: any subset of the settings."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, request, send_from_directory
 from werkzeug.exceptions import NotFound
 
-ROOT = Path(__file__).resolve().parent.parent
-WEB_DIR = ROOT / "web"
+PACKAGE_DIR = Path(__file__).resolve().parent
 SHELL_PATHS = (
     "/",
     "/people",
@@ -22,6 +22,7 @@ SHELL_PATHS = (
     "/settings",
     "/login",
     "/welcome",
+    "/reset",
 )
 SHELL_SUFFIXES = (".html", ".js", ".css", ".webmanifest", ".png")
 VERSION_LINE = re.compile(rb"^const VERSION = '[^']*';", re.MULTILINE)
@@ -35,9 +36,21 @@ CSP = (
 site = Blueprint("web", __name__)
 
 
+@cache
+def asset_root() -> Path:
+    """Where `web/` and `service-worker.js` live: inside the installed package, else the checkout."""
+    packaged = PACKAGE_DIR / "frontend"
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent
+
+
+def web_dir() -> Path:
+    """The front end's folder (index.html, modules, styles, icons, manifest)."""
+    return asset_root() / "web"
+
+
 def shell(**_: object) -> Response:
     """The app shell; the front end routes by path."""
-    response = send_from_directory(WEB_DIR, "index.html", max_age=0)
+    response = send_from_directory(web_dir(), "index.html", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -49,9 +62,10 @@ for _path in SHELL_PATHS:
 def shell_version() -> str:
     """A hash of every front-end file, so any change installs a fresh shell cache on phones."""
     digest = hashlib.sha256()
-    for path in sorted(WEB_DIR.rglob("*")):
+    root = web_dir()
+    for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in SHELL_SUFFIXES:
-            digest.update(path.relative_to(WEB_DIR).as_posix().encode())
+            digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -59,7 +73,7 @@ def shell_version() -> str:
 @site.route("/service-worker.js")
 def service_worker() -> Response:
     """The service worker with the shell version filled in, always revalidated."""
-    body = (ROOT / "service-worker.js").read_bytes()
+    body = (asset_root() / "service-worker.js").read_bytes()
     body = VERSION_LINE.sub(f"const VERSION = '{shell_version()}';".encode(), body, count=1)
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
@@ -74,7 +88,7 @@ def static_file(filename: str) -> Response:
     """Files of the front end (JS modules, CSS, icons, manifest)."""
     if filename.startswith("api/") or not filename.endswith(SHELL_SUFFIXES):
         raise NotFound()
-    response = send_from_directory(WEB_DIR, filename, max_age=0)
+    response = send_from_directory(web_dir(), filename, max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     if filename.endswith(".webmanifest"):
         response.mimetype = "application/manifest+json"

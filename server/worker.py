@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 
-from .calendars.sync import sync_due_calendars
+from .calendars.scheduler import SyncScheduler, sync_due_calendars
+from .channels import channel_context_from_app
 from .extensions import db
 from .models import SystemState, utcnow
-from .push.delivery import deliver_due, next_due_at, push_context_from_app, worker_id
-from .reminders import delivery_rules, plan_all
+from .push.delivery import deliver_due, next_due_at, purge_old, push_context_from_app, worker_id
+from .reminders.planning import delivery_rules, plan_all
 
 log = logging.getLogger(__name__)
+PURGE_EVERY = timedelta(hours=1)
 
 _OWNER: str | None = None
 
@@ -40,6 +42,18 @@ def record_heartbeat(now: datetime, figures: dict[str, int]) -> None:
     db.session.commit()
 
 
+def purge_if_due(now: datetime, retention_days: int) -> int:
+    """Forget finished notifications older than the retention period, at most once an hour."""
+    row = db.session.get(SystemState, "retention.last_purge")
+    if row is not None and now - row.updated_at < PURGE_EVERY:
+        return 0
+    if row is None:
+        db.session.add(SystemState(key="retention.last_purge", value={}, updated_at=now))
+    else:
+        row.updated_at = now
+    return purge_old(now, keep=timedelta(days=retention_days))  # commits the mark with the purge
+
+
 def run_pass(
     now: datetime, owner: str | None = None, sync_calendars: bool = True
 ) -> dict[str, int]:
@@ -47,13 +61,16 @@ def run_pass(
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     figures: dict[str, int] = {}
     if sync_calendars:
-        figures["calendars_synced"] = sync_due_calendars(now)
-    figures.update(plan_all(now, app.config["BASE_URL"]))
-    delivered = deliver_due(
-        push_context_from_app(app), now, owner or lease_owner(), rules=delivery_rules()
-    )
+        figures["calendars_synced"] = sync_due_calendars(now, app)
+    owner = owner or lease_owner()
+    figures.update(plan_all(now, app.config["BASE_URL"], owner))
+    rules = delivery_rules(channel_context_from_app(app))
+    delivered = deliver_due(push_context_from_app(app), now, owner, rules=rules)
     figures.update({f"notifications_{state}": count for state, count in delivered.items()})
+    figures["notifications_purged"] = purge_if_due(now, app.config["RETENTION_DAYS"])
     record_heartbeat(now, figures)
+    if any(figures.values()):  # one line per pass that did something; idle passes stay quiet
+        log.info("pass %s", " ".join(f"{k}={v}" for k, v in figures.items()))
     return figures
 
 
@@ -66,18 +83,17 @@ def seconds_until_next(now: datetime, tick: float) -> float:
 
 
 def sync_calendars_forever(app: Flask, stop: threading.Event) -> None:
-    """Keep calendars in sync on their own thread, so a slow feed never delays a push."""
-    tick = float(app.config["WORKER_TICK_SECONDS"])
-    with app.app_context():
-        while not stop.is_set():
-            try:
-                sync_due_calendars(utcnow())
-            except Exception:
-                log.exception("calendar sync failed")
-                db.session.rollback()
-            finally:
-                db.session.remove()
-            stop.wait(tick)
+    """Keep calendars in sync on their own threads, so a slow feed never delays a push.
+
+    Due calendars (a new one is due at once) are looked for every CALENDAR_POLL_SECONDS and
+    whenever a sync finishes; fetches run concurrently, each user within their share.
+    """
+    scheduler = SyncScheduler(app)
+    try:
+        with app.app_context():
+            scheduler.run_until(stop, float(app.config["CALENDAR_POLL_SECONDS"]))
+    finally:
+        scheduler.close(wait=False)
 
 
 def run_forever(

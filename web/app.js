@@ -1,8 +1,10 @@
 // Boot: register the service worker, route by path, mount the view, keep the outbox moving.
 import {h, replace} from './lib/dom.js';
-import {api, ApiError, forgetCsrf} from './lib/api.js';
-import {markSignedIn, wasSignedIn, hasAccount, forgetResponses, clearPersonalData, invalidate} from './lib/store.js';
+import {api, ApiError, forgetCsrf, sessionLive} from './lib/api.js';
+import {markSignedIn, wasSignedIn, hasAccount, forgetResponses, clearPersonalData, invalidate, keepMe, keptMe, refreshPeopleIndex} from './lib/store.js';
 import {recheckReminders} from './lib/push.js';
+import './lib/paths.js';
+import {HttpsNotice} from './views/https-notice.js';
 import {mountToday} from './views/today.js';
 import {mountPeople} from './views/people.js';
 import {mountPerson, mountPersonForm} from './views/person.js';
@@ -10,6 +12,7 @@ import {mountLog} from './views/log.js';
 import {mountHabits} from './views/habits.js';
 import {mountSettings} from './views/settings.js';
 import {mountLogin, mountWelcome} from './views/auth.js';
+import {mountReset} from './views/reset.js';
 
 const outbox = self.RapportOutbox;
 const main = document.getElementById('main');
@@ -27,6 +30,7 @@ const ROUTES = [
   [/^\/settings$/, mountSettings, 'settings'],
   [/^\/login$/, mountLogin, null, true],
   [/^\/welcome$/, mountWelcome, null, true],
+  [/^\/reset$/, mountReset, null, true],
 ];
 
 const state = {me: null, pending: 0, failed: 0, offline: !navigator.onLine, stale: false, installPrompt: null, cleanup: null, seq: 0};
@@ -53,14 +57,11 @@ export const app = {
   },
 };
 
+/** Go to a screen of this app; anything pointing elsewhere opens Today instead. */
 function navigate(url, {replace: rep = false} = {}) {
-  const target = new URL(url, location.origin);
-  if (target.origin !== location.origin) {
-    location.assign(target.href);
-    return;
-  }
-  if (rep) history.replaceState(null, '', target.pathname + target.search);
-  else history.pushState(null, '', target.pathname + target.search);
+  const path = self.RapportPaths.sameOriginPath(url, location.origin);
+  if (rep) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
   render();
 }
 
@@ -106,7 +107,7 @@ async function render() {
     state.cleanup = await mount(view, {params, query, app});
   } catch (err) {
     if (seq !== state.seq) return;
-    replace(view, h('div', {class: 'empty'},
+    replace(view, err instanceof ApiError && err.offline ? notKeptHere() : h('div', {class: 'empty'},
       h('h1', {tabindex: '-1'}, err instanceof ApiError && err.status === 404 ? 'Not found' : 'Something went wrong'),
       h('p', null, err instanceof ApiError ? err.message : 'Please try again.'),
       h('a', {class: 'button', href: '/'}, 'Back to Today')));
@@ -119,6 +120,17 @@ async function render() {
     heading.setAttribute('tabindex', '-1');
     if (state.seq > 1) heading.focus({preventScroll: true});
   }
+}
+
+// Offline and this screen was never opened on this phone: not an error, just not here yet.
+function notKeptHere() {
+  const waiting = state.pending
+    ? `Your ${state.pending === 1 ? 'entry is' : `${state.pending} entries are`} saved on this phone and will sync when you are back online.`
+    : 'Everything you save is kept on this phone until it syncs.';
+  return h('div', {class: 'empty', 'data-testid': 'not-kept'},
+    h('h1', {tabindex: '-1'}, 'Not on this phone yet'),
+    h('p', null, 'This screen opens once you are back online. ', waiting),
+    location.pathname === '/' ? null : h('a', {class: 'button', href: '/'}, 'Back to Today'));
 }
 
 // Links inside the app navigate without reloading the page.
@@ -136,9 +148,19 @@ window.addEventListener('popstate', render);
 function signedIn(me) {
   state.me = me;
   markSignedIn(true);
+  keepMe(me);
   forgetCsrf();
   syncNow();
   recheckReminders().catch(() => {});
+  whileOnline();
+}
+
+// Online and signed in: refresh what the phone keeps for offline use, close settled reminders.
+function whileOnline() {
+  refreshPeopleIndex().catch((err) => console.warn('people index not refreshed', err));
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({type: 'tidy'})).catch(() => {});
+  }
 }
 
 async function logout() {
@@ -217,6 +239,7 @@ async function syncNow({userAsked = false, quiet = false} = {}) {
         offline = Boolean(result && result.offline);
       } while (again && !offline);
       if (sent) {
+        window.dispatchEvent(new CustomEvent('rapport:fresh')); // the server took them: not stale
         invalidate('/api/');
         if (!quiet) toast(sent === 1 ? 'Synced 1 entry.' : `Synced ${sent} entries.`);
       } else if (userAsked && offline) {
@@ -232,9 +255,20 @@ async function syncNow({userAsked = false, quiet = false} = {}) {
   return syncing;
 }
 
-window.addEventListener('online', () => { state.offline = false; renderBanner(); syncNow(); });
+window.addEventListener('online', async () => {
+  state.offline = false;
+  renderBanner();
+  await syncNow();
+  // The screen still shows saved data: read it again (not the log form, which may hold typing).
+  if (state.stale && state.me && !location.pathname.startsWith('/log')) render();
+});
 window.addEventListener('offline', () => { state.offline = true; renderBanner(); });
 window.addEventListener('rapport:stale', () => { state.stale = true; renderBanner(); });
+window.addEventListener('rapport:fresh', () => {
+  if (!state.stale) return;
+  state.stale = false;
+  renderBanner();
+});
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow(); });
 window.addEventListener('rapport:unauthorized', async () => {
   if (!state.me) return;
@@ -283,26 +317,40 @@ export async function scheduleBackgroundSync() {
 }
 app.scheduleBackgroundSync = scheduleBackgroundSync;
 
+// Who is signed in: the server says, whatever this device remembers (a web app installed from
+// Safari keeps the cookie but not the storage); offline, the identity kept at the last sign-in.
+async function whoAmI() {
+  try {
+    if (!(await sessionLive())) throw new ApiError(401, 'Not signed in.');
+    const me = await api.get('/api/auth/me');
+    markSignedIn(true);
+    await keepMe(me);
+    return {me, online: true};
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 404)) {
+      if (wasSignedIn()) {
+        markSignedIn(false);
+        await forgetResponses();
+      }
+      return {me: null, online: true};
+    }
+    // No answer (no signal, or the server is down): the identity kept at the last sign-in.
+    return {me: await keptMe(), online: false};
+  }
+}
+
 async function boot() {
   registerServiceWorker();
   renderBanner();
-  if (wasSignedIn()) {
-    try {
-      state.me = await api.get('/api/auth/me');
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 401 || err.status === 404)) {
-        markSignedIn(false);
-        await forgetResponses();
-      } else if (err instanceof ApiError && err.offline) {
-        replace(main, h('div', {class: 'empty'}, h('h1', null, 'You are offline'),
-          h('p', null, 'Rapport will open as soon as there is a connection.')));
-      }
-    }
-  }
+  const notice = HttpsNotice();
+  if (notice) main.before(notice);
+  const {me, online} = await whoAmI();
+  state.me = me;
   await render();
   if (state.me) {
     syncNow();
     recheckReminders().catch((err) => console.warn('reminders re-check failed', err));
+    if (online && navigator.onLine) whileOnline();
   } else {
     updatePending();
   }

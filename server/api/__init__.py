@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         data_io,
         interactions,
         meetings,
+        password_reset,
         push,
         settings,
         tokens,
@@ -24,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (
         auth,
+        password_reset,
         tokens,
         contacts,
         settings,

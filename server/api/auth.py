@@ -250,9 +250,12 @@ def delete_me(data: dict[str, Any]) -> None:
 
 @blp.route("/csrf", methods=["GET"])
 @blp.response(200, CsrfSchema)
-def csrf_token() -> dict[str, str]:
-    """A CSRF token to send as X-CSRFToken on unsafe requests."""
-    return {"csrf_token": generate_csrf()}
+def csrf_token() -> dict[str, Any]:
+    """A CSRF token to send as X-CSRFToken on unsafe requests; says if the session is live.
+
+    The app asks this on start, so a browser holding only the session cookie (no local
+    storage) opens signed in without a 401 for everyone who is signed out."""
+    return {"csrf_token": generate_csrf(), "signed_in": bool(current_user.is_authenticated)}
 
 
 @blp.route("/invites", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import current_app, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
@@ -60,28 +60,19 @@ def add_calendar(data: dict[str, Any]) -> Calendar:
 @blp.route("/upload", methods=["POST"])
 @blp.arguments(UploadFormSchema, location="form")
 @blp.arguments(UploadFileSchema, location="files")
-@blp.response(201, CalendarSchema)
-@blp.alt_response(202, schema=CalendarSchema, description="Stored; the worker will read it.")
+@blp.response(202, CalendarSchema, description="Stored; the worker reads it at once.")
 @login_required
-def upload_calendar(form: dict[str, Any], _files: dict[str, Any]) -> Any:
-    """Upload an .ics file (multipart `file`): read now when small, else by the worker."""
+@limiter.limit(lambda: current_app.config["CALENDAR_UPLOAD_LIMIT_PER_ADDRESS"])
+@limiter.limit(lambda: current_app.config["CALENDAR_UPLOAD_LIMIT_PER_USER"], key_func=account_key)
+def upload_calendar(form: dict[str, Any], _files: dict[str, Any]) -> Calendar:
+    """Upload an .ics file (multipart `file`); the worker reads it, poll the calendar's state."""
     upload = request.files["file"]
     data = upload.stream.read(UPLOAD_MAX_BYTES + 1)
     if len(data) > UPLOAD_MAX_BYTES:
         raise ApiError(413, f"The file is larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB.")
-    calendar, parsed = add_upload_calendar(
-        current_user, form["name"], data, upload.filename or "", utcnow()
-    )
+    calendar = add_upload_calendar(current_user, form["name"], data, upload.filename or "", utcnow())
     db.session.commit()
-    if parsed:
-        return calendar
-    return _accepted(calendar)
-
-
-def _accepted(calendar: Calendar) -> Response:
-    response = jsonify(CalendarSchema().dump(calendar))
-    response.status_code = 202
-    return response
+    return calendar
 
 
 @blp.route("/<int:calendar_id>", methods=["GET"])
@@ -107,9 +98,9 @@ def rename_calendar(data: dict[str, Any], calendar_id: int) -> Calendar:
 @blp.route("/<int:calendar_id>/sync", methods=["POST"])
 @blp.response(202, CalendarSchema)
 @login_required
-@limiter.limit(lambda: current_app.config["SYNC_NOW_LIMIT"], key_func=account_key)
+@limiter.limit(lambda: current_app.config["CALENDAR_SYNC_NOW_LIMIT"], key_func=account_key)
 def sync_calendar_now(calendar_id: int) -> Calendar:
-    """Sync now: the calendar becomes due and the worker reads it on its next tick."""
+    """Sync now: the worker reads it within seconds; each calendar at most once a minute."""
     calendar = get_calendar(current_user, calendar_id)
     request_sync(calendar, utcnow())
     db.session.commit()

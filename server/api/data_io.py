@@ -23,6 +23,7 @@ from ..errors import ApiError
 from ..extensions import db, limiter
 from ..json_body import load_json_text
 from ..models import Contact, User, utcnow
+from ..openapi import JSON_OR_MULTIPART_FILE, MULTIPART_FILE
 from ..schemas.data_io import (
     FeedUrlSchema,
     ImportArgsSchema,
@@ -54,6 +55,7 @@ def _upload_bytes(limit: int, what: str) -> tuple[bytes, str]:
 
 @blp.route("/contacts/import", methods=["POST"])
 @blp.arguments(ImportArgsSchema, location="query")
+@blp.doc(requestBody=MULTIPART_FILE)
 @blp.response(200, ImportReportSchema)
 @login_required
 @limiter.limit(lambda: current_app.config["IMPORT_LIMIT"])
@@ -116,6 +118,7 @@ def export_json() -> Response:
 
 @blp.route("/import.json", methods=["POST"])
 @blp.arguments(RestoreArgsSchema, location="query")
+@blp.doc(requestBody=JSON_OR_MULTIPART_FILE)
 @blp.response(200, RestoreReportSchema)
 @login_required
 @limiter.limit(lambda: current_app.config["IMPORT_LIMIT"])

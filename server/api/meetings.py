@@ -16,6 +16,7 @@ from ..calendars.service import (
     get_meeting,
     list_meetings,
     one_meeting_view,
+    skip_log,
 )
 from ..extensions import db
 from ..models import utcnow
@@ -45,6 +46,17 @@ def read_meetings(args: dict[str, Any]) -> dict[str, Any]:
 def read_meeting(meeting_id: int) -> dict[str, Any]:
     """One meeting (the log form prefills from it)."""
     return one_meeting_view(current_user, get_meeting(current_user, meeting_id), utcnow())
+
+
+@blp.route("/<int:meeting_id>/skip", methods=["PUT"])
+@blp.response(200, MeetingSchema)
+@login_required
+def skip_meeting_log(meeting_id: int) -> dict[str, Any]:
+    """Not worth logging: close this meeting's prompt (safe to replay from the offline outbox)."""
+    meeting = get_meeting(current_user, meeting_id)
+    skip_log(meeting, utcnow())
+    db.session.commit()
+    return one_meeting_view(current_user, meeting, utcnow())
 
 
 @blp.route("/<int:meeting_id>/attendees/<int:attendee_id>/confirm", methods=["POST"])

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from ..extensions import db
-from ..settings import SettingsSchema, SettingsUpdateSchema, get_settings, update_settings
+from ..schemas.settings import SettingsSchema, SettingsUpdateSchema, kind_list
+from ..settings import get_settings, update_settings
 
 blp = Blueprint("settings", __name__, url_prefix="/api/settings", description="Settings")
 
@@ -17,8 +18,8 @@ blp = Blueprint("settings", __name__, url_prefix="/api/settings", description="S
 @blp.response(200, SettingsSchema)
 @login_required
 def read_settings() -> dict[str, Any]:
-    """The user's settings with defaults filled in."""
-    return get_settings(current_user)
+    """The user's settings with defaults filled in, and the notification kinds."""
+    return {**get_settings(current_user), "kinds": kind_list()}
 
 
 @blp.route("", methods=["PATCH"])
@@ -29,4 +30,4 @@ def change_settings(data: dict[str, Any]) -> dict[str, Any]:
     """Change some settings."""
     merged = update_settings(current_user, data)
     db.session.commit()
-    return merged
+    return {**merged, "kinds": kind_list()}

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import requests
 
 from ..outbound import BodyTooLarge, DeadlineExceeded, UnsafeURL, fetch
-from .parse import MAX_BODY_BYTES, FeedError
+from .outcome import FeedError
+from .sniff import MAX_BODY_BYTES
 
 FETCH_DEADLINE = 60.0
 
@@ -22,19 +23,15 @@ class FeedResponse:
     last_modified: str | None = None
 
 
-def _status_message(status: int) -> str:
+def _status_problem(status: int) -> FeedError:
     if status in (401, 403):
-        return f"The calendar server refused access (HTTP {status}); the link may be private."
+        return FeedError("needs_secret")
     if status in (404, 410):
-        return (
-            f"The calendar address was not found (HTTP {status}); it may have been reset. "
-            "Paste the current address."
-        )
-    if status == 429:
-        return "The calendar server asked us to slow down (HTTP 429); Rapport will retry."
-    if status >= 500:
-        return f"The calendar server had a problem (HTTP {status}); Rapport will retry."
-    return f"The calendar server answered HTTP {status} instead of a calendar."
+        return FeedError("not_found")
+    if status == 429 or status >= 500:
+        return FeedError("server_error")
+    return FeedError("server_error", f"The calendar server answered with an error ({status}) "
+                     "instead of a calendar.")
 
 
 def fetch_feed(
@@ -59,27 +56,26 @@ def fetch_feed(
             total_deadline=deadline,
         )
     except UnsafeURL as exc:
-        raise FeedError(str(exc)) from None
+        raise FeedError("unsafe", str(exc)) from None
     except BodyTooLarge:
-        raise FeedError("The calendar is larger than 20 MB.") from None
-    except DeadlineExceeded:
+        raise FeedError("too_big") from None
+    except (DeadlineExceeded, requests.Timeout):
         raise FeedError(
-            f"The calendar server took longer than {int(deadline)} seconds to answer."
+            "slow", f"The calendar server took longer than {int(deadline)} seconds to answer; "
+            "Rapport will try again."
         ) from None
     except requests.TooManyRedirects:
-        raise FeedError("The calendar address redirected too many times.") from None
+        raise FeedError("unreachable", "The calendar address redirected too many times.") from None
     except requests.exceptions.SSLError:
-        raise FeedError("The calendar server's security certificate is not valid.") from None
-    except requests.Timeout:
-        raise FeedError("The calendar server did not answer in time.") from None
-    except requests.ConnectionError:
-        raise FeedError("The calendar server could not be reached.") from None
+        raise FeedError(
+            "unreachable", "The calendar server's security certificate is not valid."
+        ) from None
     except requests.RequestException:
-        raise FeedError("The calendar could not be downloaded.") from None
+        raise FeedError("unreachable") from None
     if result.status == 304:
         return FeedResponse(unchanged=True, etag=etag, last_modified=last_modified)
     if result.status != 200:
-        raise FeedError(_status_message(result.status))
+        raise _status_problem(result.status)
     return FeedResponse(
         unchanged=False,
         body=result.body,

@@ -6,32 +6,22 @@ directly. Everything here takes bytes and explicit inputs and returns plain data
 
 from __future__ import annotations
 
-import re
 import warnings
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from .attendees import ParsedAttendee, event_attendees, owner_address
+from .bounds import bound_series, bound_timezones
+from .outcome import FeedError
+from .sniff import clean_text, decode_body, limit_lines
+from .zones import prepare_events
 
-MAX_BODY_BYTES = 20 * 1024 * 1024
-MAX_LINE_BYTES = 256 * 1024
-MAX_COMPONENTS = 50_000
 MAX_PER_SERIES = 400
 MAX_PER_WINDOW = 5_000
-MAX_TEXT = 500
-REFUSED_FREQS = ("SECONDLY", "MINUTELY")
-TIME_PROPS = ("DTSTART", "DTEND", "RECURRENCE-ID")
-LIST_PROPS = ("EXDATE", "RDATE")
-
-
-class FeedError(ValueError):
-    """The body cannot be read as a calendar; the message is fit to show the user."""
 
 
 @dataclass
@@ -56,6 +46,7 @@ class ParsedFeed:
     warnings: list[str]
     calendar_name: str = ""
     owner_emails: list[str] = field(default_factory=list)
+    problem: str | None = None  # "empty" or "only_past" when the window holds nothing
 
     def to_json(self) -> dict[str, Any]:
         """JSON-able form (datetimes as ISO strings) for the trip out of the child process."""
@@ -79,55 +70,8 @@ class ParsedFeed:
             warnings=list(data["warnings"]),
             calendar_name=data.get("calendar_name", ""),
             owner_emails=list(data.get("owner_emails", [])),
+            problem=data.get("problem"),
         )
-
-
-def _clean_text(value: Any, limit: int = MAX_TEXT) -> str:
-    """A single-line, length-capped string from an iCalendar text value."""
-    text = str(value or "")
-    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", text).replace("\n", " ").strip()
-    return text[:limit]
-
-
-def decode_body(data: bytes) -> str:
-    """Bytes to text (UTF-8, BOM stripped, Latin-1 as a last resort) with the raw checks."""
-    if len(data) > MAX_BODY_BYTES:
-        raise FeedError("The calendar is larger than 20 MB.")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    if "\x00" in text[:4096]:
-        raise FeedError("This file is not a calendar (it looks like binary data).")
-    if not re.search(r"^BEGIN:VCALENDAR\s*$", text[:65536], re.M | re.I):
-        raise FeedError("This file is not a calendar (it has no BEGIN:VCALENDAR).")
-    return text
-
-
-def limit_lines(text: str, notes: list[str]) -> str:
-    """Drop over-long content lines and refuse bodies with too many components."""
-    lines = re.split(r"\r\n|\n|\r", text)
-    kept: list[str] = []
-    dropped = 0
-    components = 0
-    for line in lines:
-        if len(line) > MAX_LINE_BYTES:
-            if kept and line[:1] in (" ", "\t"):
-                pass  # a folded continuation of the line just kept: drop it too
-            dropped += 1
-            continue
-        if line[:6].upper() == "BEGIN:":
-            components += 1
-            if components > MAX_COMPONENTS:
-                raise FeedError(
-                    f"The calendar has more than {MAX_COMPONENTS:,} entries; Rapport reads no more."
-                )
-        kept.append(line)
-    if dropped:
-        notes.append(f"{dropped} over-long line(s) were skipped.")
-    return "\r\n".join(kept) + "\r\n"
 
 
 def load_calendar(text: str) -> icalendar.Calendar:
@@ -136,154 +80,16 @@ def load_calendar(text: str) -> icalendar.Calendar:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError ...
-        raise FeedError(f"The calendar could not be read: {_clean_text(exc, 200)}") from None
+    except Exception:  # icalendar raises ValueError, KeyError, IndexError ...
+        raise FeedError("unreadable") from None
     calendars = [c for c in calendars if c.name == "VCALENDAR"]
     if not calendars:
-        raise FeedError("This file is not a calendar (it has no VCALENDAR).")
+        raise FeedError("not_calendar")
     first = calendars[0]
     for extra in calendars[1:]:  # some exporters concatenate calendars: read them all
         for component in extra.subcomponents:
             first.add_component(component)
     return first
-
-
-def resolve_zone(name: str | None) -> ZoneInfo | None:
-    """An IANA or Windows zone name to a ZoneInfo, or None when unknown."""
-    if not name:
-        return None
-    cleaned = str(name).strip().strip('"').strip("/")
-    for candidate in (cleaned, WINDOWS_TO_OLSON.get(cleaned)):
-        if not candidate:
-            continue
-        try:
-            return ZoneInfo(str(candidate))
-        except (ValueError, KeyError, OSError):
-            continue
-    return None
-
-
-def calendar_zone(cal: icalendar.Calendar, user_zone: str, notes: list[str]) -> tzinfo:
-    """X-WR-TIMEZONE when known, else the user's zone (recording a warning when unknown)."""
-    declared = cal.get("X-WR-TIMEZONE")
-    fallback = resolve_zone(user_zone) or UTC
-    if declared is None:
-        return fallback
-    zone = resolve_zone(str(declared))
-    if zone is None:
-        notes.append(
-            f"The calendar's time zone '{_clean_text(declared, 60)}' is unknown; "
-            f"times without a zone were read in {getattr(fallback, 'key', 'UTC')}."
-        )
-        return fallback
-    return zone
-
-
-def _is_utc(value: datetime) -> bool:
-    offset = value.utcoffset()
-    return value.tzinfo is not None and offset == timedelta(0) and value.tzname() in ("UTC", "Z")
-
-
-def _fix_datetime(value: Any, anchor: tzinfo, xwr: tzinfo | None) -> Any:
-    """Floating → anchor zone; UTC → the X-WR zone when the feed declares one."""
-    if not isinstance(value, datetime):
-        return value
-    if value.tzinfo is None:
-        return value.replace(tzinfo=anchor)
-    if xwr is not None and _is_utc(value):
-        return value.astimezone(xwr)
-    return value
-
-
-def normalise_zones(
-    event: icalendar.Event, default: tzinfo, xwr: tzinfo | None, unknown: set[str]
-) -> None:
-    """Give every time in an event a real zone before expansion.
-
-    Replaces what recurring-ical-events does through x-wr-timezone, which takes a VTIMEZONE
-    without TZNAME (tzname() is None) for a floating time and moves it into X-WR-TIMEZONE,
-    shifting meetings by hours. Here only truly floating times (tzinfo is None) are placed.
-    """
-    for prop in TIME_PROPS:
-        if prop in event:
-            tzid = event[prop].params.get("TZID") if hasattr(event[prop], "params") else None
-            value = event[prop].dt if hasattr(event[prop], "dt") else None
-            if isinstance(value, datetime) and value.tzinfo is None and tzid:
-                unknown.add(str(tzid))
-    start = event.get("DTSTART")
-    start_dt = getattr(start, "dt", None)
-    if isinstance(start_dt, datetime) and start_dt.tzinfo is None:
-        start_dt = start_dt.replace(tzinfo=default)
-    anchor = start_dt.tzinfo if isinstance(start_dt, datetime) and start_dt.tzinfo else default
-    # A series expands in the zone of its start, so a UTC start moves to X-WR only with a rule.
-    shift = xwr if ("RRULE" in event or "RDATE" in event) else None
-    for prop in TIME_PROPS:
-        if prop not in event or not hasattr(event[prop], "dt"):
-            continue
-        original = event[prop]
-        fixed = _fix_datetime(original.dt, anchor if prop != "DTSTART" else default, shift)
-        if fixed is not original.dt:
-            params = dict(original.params)
-            params.pop("TZID", None)
-            del event[prop]
-            event.add(prop, fixed)
-    for prop in LIST_PROPS:
-        if prop not in event:
-            continue
-        values = event[prop] if isinstance(event[prop], list) else [event[prop]]
-        moments = [getattr(v, "dt", None) for vl in values for v in getattr(vl, "dts", [])]
-        moments = [_fix_datetime(m, anchor, shift) for m in moments if m is not None]
-        del event[prop]
-        if moments:
-            event.add(prop, moments)
-
-
-def _rule_freq(event: icalendar.Event) -> str:
-    """FREQ of the event's first readable RRULE ('' when none; broken rules are left to
-    recurring-ical-events, which skips that series)."""
-    rules = event.get("RRULE")
-    for rule in rules if isinstance(rules, list) else [rules]:
-        if rule is None:
-            continue
-        try:
-            freq = rule.get("FREQ")
-        except Exception:  # noqa: S112  (a broken rule: recurring-ical-events reports it)
-            continue
-        if freq:
-            return str(freq[0] if isinstance(freq, list) else freq).upper()
-    return ""
-
-
-def prepare_events(cal: icalendar.Calendar, user_zone: str, notes: list[str]) -> None:
-    """Drop refused series and place every time in a zone, in place."""
-    default = calendar_zone(cal, user_zone, notes)
-    xwr = resolve_zone(str(cal["X-WR-TIMEZONE"])) if "X-WR-TIMEZONE" in cal else None
-    refused: dict[str, str] = {}
-    for event in cal.walk("VEVENT"):
-        if _rule_freq(event) in REFUSED_FREQS:
-            refused[str(event.get("UID", ""))] = _clean_text(event.get("SUMMARY"), 80)
-    if refused:
-        cal.subcomponents = [
-            c
-            for c in cal.subcomponents
-            if not (c.name == "VEVENT" and str(c.get("UID", "")) in refused)
-        ]
-        for title in refused.values():
-            notes.append(
-                f"Skipped '{title or 'untitled'}': it repeats every second or minute, "
-                "which Rapport does not expand."
-            )
-    unknown: set[str] = set()
-    for event in cal.walk("VEVENT"):
-        try:
-            normalise_zones(event, default, xwr, unknown)
-        except Exception as exc:  # one odd event must not sink the feed
-            notes.append(f"An event's times could not be read: {_clean_text(exc, 120)}")
-    for name in sorted(unknown):
-        notes.append(
-            f"Time zone '{_clean_text(name, 60)}' is unknown; its times were read in "
-            f"{getattr(default, 'key', 'UTC')}."
-        )
 
 
 def _utc(value: date | datetime) -> datetime:
@@ -305,16 +111,14 @@ def expand(
             warnings.simplefilter("ignore")
             query = recurring_ical_events.CalendarQuery(cal, skip_bad_series=True)
             components = query.between(window_start, window_end)
-    except Exception as exc:
-        raise FeedError(
-            f"The calendar's events could not be expanded: {_clean_text(exc, 200)}"
-        ) from None
+    except Exception:
+        raise FeedError("unreadable") from None
     kept_uids = {str(series.uid) for series in query.series}
     bad_titles: dict[str, str] = {}
     for event in cal.walk("VEVENT"):
         uid = str(event.get("UID", str(id(event))))  # recurring-ical-events' own fallback
         if uid not in kept_uids:
-            bad_titles.setdefault(uid, _clean_text(event.get("SUMMARY"), 80) or "untitled")
+            bad_titles.setdefault(uid, clean_text(event.get("SUMMARY"), 80) or "untitled")
     for title in bad_titles.values():
         notes.append(f"Skipped '{title}': its repeat rule or times are broken.")
     recurring = {
@@ -342,7 +146,7 @@ def expand(
             break
         result.append(occurrence)
     for title in sorted(capped):
-        notes.append(f"'{_clean_text(title, 80)}' repeats too often; only {MAX_PER_SERIES} kept.")
+        notes.append(f"'{clean_text(title, 80)}' repeats too often; only {MAX_PER_SERIES} kept.")
     return result
 
 
@@ -375,10 +179,10 @@ def _occurrence(
     elif recurrence is not None and isinstance(recurrence.dt, date):
         key = recurrence.dt.isoformat()
     return ParsedOccurrence(
-        uid=_clean_text(component.get("UID", ""), 255) or f"no-uid:{start.isoformat()}",
+        uid=clean_text(component.get("UID", ""), 255) or f"no-uid:{start.isoformat()}",
         recurrence_key=key,
-        title=_clean_text(component.get("SUMMARY")),
-        location=_clean_text(component.get("LOCATION")),
+        title=clean_text(component.get("SUMMARY")),
+        location=clean_text(component.get("LOCATION")),
         start_at=start,
         end_at=end,
         status="tentative" if status == "TENTATIVE" else "confirmed",
@@ -395,15 +199,31 @@ def parse_feed(
 ) -> ParsedFeed:
     """Read a feed body and return its meetings in [window_start, window_end)."""
     notes: list[str] = []
-    text = limit_lines(decode_body(data), notes)
+    text = bound_timezones(limit_lines(decode_body(data), notes), window_end.year, notes)
     cal = load_calendar(text)
     prepare_events(cal, user_zone, notes)
+    bound_series(cal, window_start, window_end, notes)
     occurrences = expand(cal, window_start, window_end, notes, include_all_day)
-    name = _clean_text(cal.get("X-WR-CALNAME"), 200)
+    name = clean_text(cal.get("X-WR-CALNAME"), 200)
     owner = owner_address(cal)
     return ParsedFeed(
         occurrences=occurrences,
         warnings=notes,
         calendar_name=name,
         owner_emails=[owner] if owner else [],
+        problem=None if occurrences else _empty_reason(cal, window_end),
     )
+
+
+def _empty_reason(cal: icalendar.Calendar, window_end: datetime) -> str | None:
+    """Why a window holds no meeting: no events at all, or only past ones (None: later ones)."""
+    if not any(True for _ in cal.walk("VEVENT")):
+        return "empty"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            later = recurring_ical_events.of(cal, skip_bad_series=True).after(window_end)
+            upcoming = next(iter(later), None)
+    except Exception:  # a series that only fails past the window: the window was read
+        return None
+    return "only_past" if upcoming is None else None

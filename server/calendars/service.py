@@ -15,17 +15,18 @@ from ..crypto import encrypt_secret
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Contact, User
-from ..models import interactions as interaction_models
 from ..models.calendars import Calendar, Meeting, MeetingAttendee
+from ..models.push import Notification
 from ..outbound import UnsafeURL, check_url
-from .bounded import REQUEST_LIMITS, parse_bounded
+from ..push.outbox import cancel_pending
+from .log_rule import logged_meeting_ids, needs_log, needs_log_clause
 from .matching import SUGGESTED_ROLE, confirm_attendee, prefill_for, teach_address
-from .parse import FeedError, decode_body
-from .store import apply_feed, sync_window
+from .outcome import FeedError
+from .sniff import decode_body
 
 CALENDARS_PER_USER_MAX = 20
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-UPLOAD_PARSE_IN_REQUEST_MAX = 1024 * 1024  # larger uploads are parsed by the worker
+SYNC_NOW_PAUSE = timedelta(minutes=1)  # "sync now" on one calendar, at most once a minute
 MEETINGS_MAX = 1000
 
 
@@ -54,9 +55,20 @@ def list_calendars(user: User) -> list[Calendar]:
     )
 
 
+def calendar_room(user: User) -> int:
+    """How many more calendars the user may have (the cap applies to restores too)."""
+    return max(0, CALENDARS_PER_USER_MAX - len(list_calendars(user)))
+
+
 def _check_room(user: User) -> None:
-    if len(list_calendars(user)) >= CALENDARS_PER_USER_MAX:
+    if not calendar_room(user):
         raise ApiError(409, f"You can add up to {CALENDARS_PER_USER_MAX} calendars.")
+
+
+def queue_first_sync(calendar: Calendar, now: datetime) -> None:
+    """Mark the calendar for the worker, which picks it up within a second or two."""
+    calendar.next_sync_at = now
+    calendar.sync_state = "queued"
 
 
 def add_url_calendar(
@@ -75,23 +87,24 @@ def add_url_calendar(
         source="url",
         url_encrypted=encrypt_secret(normalised, secret_key),
         url_hint=mask_url(normalised),
-        next_sync_at=now,
         warnings=[],
         owner_emails=[],
         meeting_count=0,
         failure_count=0,
         created_at=now,
     )
+    queue_first_sync(calendar, now)
     db.session.add(calendar)
     return calendar
 
 
 def add_upload_calendar(
     user: User, name: str, data: bytes, filename: str, now: datetime
-) -> tuple[Calendar, bool]:
-    """Store an uploaded .ics; parse it now when small (bounded), else queue it.
+) -> Calendar:
+    """Store an uploaded .ics for the worker to read (never parsed in the request).
 
-    Returns (calendar, parsed_now). A file that cannot be read raises a 422 and stores nothing.
+    Only the cheap checks run here: the size, and that the bytes look like a calendar at all;
+    a file that is not one answers 422 and stores nothing.
     """
     if len(data) > UPLOAD_MAX_BYTES:
         raise ApiError(413, f"The file is larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB.")
@@ -106,57 +119,29 @@ def add_upload_calendar(
         source="upload",
         upload_body=zlib.compress(data, 6),
         content_hash=hashlib.sha256(data).hexdigest(),
-        next_sync_at=now,
         warnings=[],
         owner_emails=[],
         meeting_count=0,
         failure_count=0,
         created_at=now,
     )
+    queue_first_sync(calendar, now)
     db.session.add(calendar)
-    if len(data) > UPLOAD_PARSE_IN_REQUEST_MAX:
-        return calendar, False
-    window_start, window_end = sync_window(now)
-    try:
-        feed = parse_bounded(data, window_start, window_end, user.timezone or "UTC", REQUEST_LIMITS)
-    except FeedError as exc:
-        raise ApiError(422, str(exc)) from None
-    db.session.flush()
-    apply_feed(calendar, user, feed, now)
-    calendar.parsed_at = calendar.last_synced_at = calendar.last_attempt_at = now
-    calendar.next_sync_at = now + timedelta(hours=6)
-    return calendar, True
+    return calendar
 
 
 def request_sync(calendar: Calendar, now: datetime) -> None:
-    """Make the calendar due now; the worker syncs it on its next tick (parsing never runs
-    in a web request for a URL feed). Forgets validators so the body is read again."""
-    calendar.next_sync_at = now
+    """Make the calendar due now (at most once a minute); validators are forgotten so the
+    body is read again. Parsing never runs in a web request."""
+    if calendar.sync_state in ("fetching", "reading"):
+        return  # already on its way
+    last = calendar.sync_requested_at
+    if last is not None and now - last < SYNC_NOW_PAUSE:
+        wait = int((SYNC_NOW_PAUSE - (now - last)).total_seconds()) + 1
+        raise ApiError(429, f"This calendar was synced a moment ago; try again in {wait} s.")
+    queue_first_sync(calendar, now)
+    calendar.sync_requested_at = now
     calendar.parsed_at = None
-
-
-def meeting_logged_ids(user_id: int, meeting_ids: list[int]) -> set[int]:
-    """Which of these meetings have an interaction logged against them."""
-    interaction = getattr(interaction_models, "Interaction", None)
-    column = getattr(interaction, "meeting_id", None)
-    if interaction is None or column is None or not meeting_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(column).where(interaction.user_id == user_id, column.in_(meeting_ids))
-        )
-    )
-
-
-def needs_log(meeting: Meeting, logged: bool, now: datetime) -> bool:
-    """Someone else was there, the user did not decline, it has ended, nothing logged yet."""
-    return (
-        meeting.has_others
-        and meeting.status != "cancelled"
-        and meeting.my_response != "DECLINED"
-        and meeting.end_at <= now
-        and not logged
-    )
 
 
 def list_meetings(user: User, args: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
@@ -171,14 +156,11 @@ def list_meetings(user: User, args: dict[str, Any], now: datetime) -> list[dict[
     if args.get("calendar_id") is not None:
         stmt = stmt.where(Meeting.calendar_id == args["calendar_id"])
     if args.get("unlogged"):
-        stmt = stmt.where(Meeting.has_others.is_(True), Meeting.end_at <= now)
+        stmt = stmt.where(needs_log_clause(user.id, now))
     meetings = list(db.session.scalars(stmt.order_by(Meeting.start_at, Meeting.id).limit(MEETINGS_MAX)))
-    logged = meeting_logged_ids(user.id, [m.id for m in meetings])
+    logged = logged_meeting_ids(user.id, [m.id for m in meetings])
     names = _contact_names(user.id, meetings)
-    result = [meeting_view(m, m.id in logged, names, now) for m in meetings]
-    if args.get("unlogged"):
-        result = [item for item in result if item["needs_log"]]
-    return result
+    return [meeting_view(m, m.id in logged, names, now) for m in meetings]
 
 
 def _contact_names(user_id: int, meetings: list[Meeting]) -> dict[int, str]:
@@ -242,7 +224,7 @@ def _title_name(attendee: MeetingAttendee, names: dict[int, str]) -> str:
 
 def one_meeting_view(user: User, meeting: Meeting, now: datetime) -> dict[str, Any]:
     """A single meeting in the API shape."""
-    logged = meeting.id in meeting_logged_ids(user.id, [meeting.id])
+    logged = meeting.id in logged_meeting_ids(user.id, [meeting.id])
     return meeting_view(meeting, logged, _contact_names(user.id, [meeting]), now)
 
 
@@ -271,6 +253,18 @@ def confirm(user: User, meeting: Meeting, attendee: MeetingAttendee, contact_id:
         raise ApiError(422, "Choose a contact for this attendee.", {"contact_id": ["Required."]})
     contact = get_contact(user, chosen)
     confirm_attendee(user.id, meeting, attendee, contact)
+
+
+def skip_log(meeting: Meeting, now: datetime) -> None:
+    """Not worth logging: the meeting stops asking, and its reminder is not sent (idempotent)."""
+    if meeting.log_skipped_at is None:
+        meeting.log_skipped_at = now
+    pending = db.session.scalars(
+        select(Notification.id).where(
+            Notification.user_id == meeting.user_id, Notification.key == f"meeting:{meeting.id}"
+        )
+    )
+    cancel_pending(list(pending), "not worth logging", now)
 
 
 def dismiss(meeting: Meeting, attendee: MeetingAttendee) -> None:

@@ -70,6 +70,9 @@ def _apply_occurrence(
     _set_attendees(meeting, user_id, _others(occurrence.attendees, me))
 
 
+OUTSIDE_BATCH = 500
+
+
 def apply_feed(calendar: Calendar, user: User, feed: ParsedFeed, now: datetime) -> int:
     """Upsert the feed's meetings in the window; cancel the ones no longer there.
 
@@ -89,19 +92,24 @@ def apply_feed(calendar: Calendar, user: User, feed: ParsedFeed, now: datetime) 
             )
         )
     }
+    outside = _outside_window(
+        calendar.id,
+        {(o.uid, o.recurrence_key) for o in feed.occurrences} - existing.keys(),
+    )
     seen: dict[tuple[str, str], Meeting] = {}
-    for occurrence in feed.occurrences:
-        key = (occurrence.uid, occurrence.recurrence_key)
-        if key in seen:
-            continue  # a feed listing the same occurrence twice: first one wins
-        meeting = existing.pop(key, None) or _find_outside_window(calendar.id, key)
-        if meeting is None:
-            meeting = Meeting(
-                user_id=user.id, calendar_id=calendar.id, uid=key[0], recurrence_key=key[1]
-            )
-            db.session.add(meeting)
-        _apply_occurrence(meeting, occurrence, user.id, me)
-        seen[key] = meeting
+    with db.session.no_autoflush:  # one flush at the end, not one per meeting
+        for occurrence in feed.occurrences:
+            key = (occurrence.uid, occurrence.recurrence_key)
+            if key in seen:
+                continue  # a feed listing the same occurrence twice: first one wins
+            meeting = existing.pop(key, None) or outside.get(key)
+            if meeting is None:
+                meeting = Meeting(
+                    user_id=user.id, calendar_id=calendar.id, uid=key[0], recurrence_key=key[1]
+                )
+                db.session.add(meeting)
+            _apply_occurrence(meeting, occurrence, user.id, me)
+            seen[key] = meeting
     for gone in existing.values():
         if gone.status != "cancelled":
             gone.status = "cancelled"
@@ -113,18 +121,31 @@ def apply_feed(calendar: Calendar, user: User, feed: ParsedFeed, now: datetime) 
     calendar.owner_emails = list(feed.owner_emails)
     calendar.warnings = list(feed.warnings)[:50]
     calendar.meeting_count = len(live)
+    calendar.known_count = sum(
+        1 for m in live if any(a.contact_id is not None for a in m.attendees)
+    )
     return len(live)
 
 
-def _find_outside_window(calendar_id: int, key: tuple[str, str]) -> Meeting | None:
-    """A row for this occurrence that was outside the window last time (e.g. moved in)."""
-    return db.session.scalar(
-        select(Meeting).where(
-            Meeting.calendar_id == calendar_id,
-            Meeting.uid == key[0],
-            Meeting.recurrence_key == key[1],
+def _outside_window(
+    calendar_id: int, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], Meeting]:
+    """Rows for these occurrences that were outside the window last time (e.g. moved in),
+    read in a few queries by UID rather than one per occurrence."""
+    found: dict[tuple[str, str], Meeting] = {}
+    uids = sorted({uid for uid, _ in keys})
+    for start in range(0, len(uids), OUTSIDE_BATCH):
+        rows = db.session.scalars(
+            select(Meeting).where(
+                Meeting.calendar_id == calendar_id,
+                Meeting.uid.in_(uids[start : start + OUTSIDE_BATCH]),
+            )
         )
-    )
+        for meeting in rows:
+            key = (meeting.uid, meeting.recurrence_key)
+            if key in keys:
+                found[key] = meeting
+    return found
 
 
 def soonest_end(calendar_id: int, now: datetime) -> datetime | None:

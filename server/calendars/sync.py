@@ -1,22 +1,37 @@
-"""Calendar sync driven by the worker: claim due feeds, fetch, parse (bounded), store."""
+"""One calendar's sync, in three steps that hold no transaction across the slow parts.
+
+1. :func:`prepare` reads what the fetch needs (the decrypted address or the uploaded file, the
+   validators, the deadline) and ends the transaction;
+2. :func:`fetch_and_parse` downloads (guarded, conditional, within the feed's deadline) and
+   parses in the shared parser pool, touching no database;
+3. :func:`store` writes the meetings or the plain reason it failed, then plans that user's
+   prompts.
+
+Which calendars run, how many at once and how fairly is :mod:`.scheduler`'s business.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import zlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import text, update
+from sqlalchemy.exc import OperationalError
 
 from ..crypto import decrypt_secret
 from ..extensions import db
 from ..models import User
 from ..models.calendars import Calendar
-from .bounded import WORKER_LIMITS, ParseLimits, parse_bounded
-from .fetch import fetch_feed
-from .parse import FeedError
+from ..reminders.planning import plan_for_user
+from .fetch import FETCH_DEADLINE, fetch_feed
+from .outcome import PROBLEMS, FeedError
+from .parse import ParsedFeed
+from .pool import ParserPool
 from .store import apply_feed, soonest_end, sync_window
 
 log = logging.getLogger(__name__)
@@ -25,9 +40,10 @@ SYNC_INTERVAL = timedelta(minutes=15)
 SOON_MARGIN = timedelta(minutes=3)
 MIN_INTERVAL = timedelta(minutes=2)
 REEXPAND_AFTER = timedelta(hours=6)  # an unchanged body is re-expanded as the window moves
-LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
-BATCH = 20
+MIN_DEADLINE = 10.0
+MAX_STRIKES = 3
+STORE_ATTEMPTS = 5  # SQLite: another writer may hold the lock past the busy timeout
 
 
 def next_sync_after_success(calendar_id: int, now: datetime) -> datetime:
@@ -44,112 +60,222 @@ def next_sync_after_failure(failures: int, now: datetime) -> datetime:
     return now + min(SYNC_INTERVAL * (2 ** max(0, failures - 1)), MAX_BACKOFF)
 
 
-def claim_due(now: datetime, limit: int = BATCH) -> list[int]:
-    """Claim due calendars under a lease (compare-and-set on next_sync_at), committed."""
-    due = db.session.execute(
-        select(Calendar.id, Calendar.next_sync_at)
-        .where(Calendar.next_sync_at <= now)
-        .order_by(Calendar.next_sync_at)
-        .limit(limit)
-    ).all()
-    claimed: list[int] = []
-    for row in due:
-        result = db.session.execute(
-            update(Calendar)
-            .where(Calendar.id == row.id, Calendar.next_sync_at == row.next_sync_at)
-            .values(next_sync_at=now + LEASE)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(row.id)
+def fetch_deadline(slow_strikes: int) -> float:
+    """60 s for a feed that answers well; halved for each recent slow answer, down to 10 s."""
+    return max(MIN_DEADLINE, FETCH_DEADLINE / (2 ** max(0, min(slow_strikes, MAX_STRIKES))))
+
+
+@dataclass
+class SyncJob:
+    """What one sync needs, read from the database before the slow parts."""
+
+    calendar_id: int
+    user_id: int
+    user_zone: str
+    upload: bytes | None
+    url: str | None
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    deadline: float
+    skip: bool = False  # an upload expanded recently: nothing to do
+
+
+@dataclass
+class SyncResult:
+    """What the slow parts produced."""
+
+    feed: ParsedFeed | None = None  # None: unchanged, keep the stored meetings
+    error: FeedError | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    fetch_seconds: float = 0.0
+
+
+def begin_write() -> None:
+    """Start a write transaction. On SQLite take the write lock first: a transaction that
+    read and then writes cannot wait for the lock (it fails at once when another committed)."""
     db.session.commit()
-    return claimed
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("BEGIN IMMEDIATE"))
 
 
-def sync_due_calendars(now: datetime) -> int:
-    """Sync every calendar whose next sync is due; return how many were synced."""
-    count = 0
-    for calendar_id in claim_due(now):
-        try:
-            sync_calendar(calendar_id, now)
-        except Exception:  # one broken calendar must not stop the others
-            db.session.rollback()
-            log.exception("calendar %s: sync failed", calendar_id)
-            _record_failure(calendar_id, "Rapport hit an internal error reading this calendar.", now)
-        count += 1
-    return count
-
-
-def _record_failure(calendar_id: int, message: str, now: datetime) -> None:
+def prepare(calendar_id: int, now: datetime, secret_key: str) -> SyncJob | None:
+    """Read the job and end the transaction (None when the calendar or user is gone)."""
     calendar = db.session.get(Calendar, calendar_id)
-    if calendar is None:
-        return
-    calendar.failure_count = (calendar.failure_count or 0) + 1
-    calendar.last_error = message[:500]
-    calendar.last_attempt_at = now
-    calendar.next_sync_at = next_sync_after_failure(calendar.failure_count, now)
-    db.session.commit()
-
-
-def read_body(calendar: Calendar, now: datetime, allow_private: bool, secret_key: str) -> bytes | None:
-    """The body to parse, or None when unchanged and recently expanded (skip parsing)."""
-    if calendar.source == "upload":
-        if calendar.upload_body is None:
-            raise FeedError("The uploaded file is missing; upload it again.")
-        if calendar.parsed_at is not None and now - calendar.parsed_at < REEXPAND_AFTER:
-            return None
-        return zlib.decompress(calendar.upload_body)
-    url = decrypt_secret(calendar.url_encrypted or "", secret_key)
+    user = db.session.get(User, calendar.user_id) if calendar is not None else None
+    if calendar is None or user is None:
+        db.session.rollback()
+        return None
     fresh = calendar.parsed_at is not None and now - calendar.parsed_at < REEXPAND_AFTER
-    response = fetch_feed(
-        url,
-        allow_private,
+    upload = None
+    if calendar.source == "upload" and not fresh and calendar.upload_body is not None:
+        upload = zlib.decompress(calendar.upload_body)
+    job = SyncJob(
+        calendar_id=calendar.id,
+        user_id=user.id,
+        user_zone=user.timezone or "UTC",
+        upload=upload,
+        url=decrypt_secret(calendar.url_encrypted, secret_key) if calendar.url_encrypted else None,
         etag=calendar.etag if fresh else None,
         last_modified=calendar.last_modified if fresh else None,
+        content_hash=calendar.content_hash if fresh else None,
+        deadline=fetch_deadline(calendar.slow_strikes or 0),
+        skip=calendar.source == "upload" and fresh,
     )
+    db.session.commit()
+    return job
+
+
+def _read_body(job: SyncJob, allow_private: bool, result: SyncResult) -> bytes | None:
+    """The body to parse, or None when unchanged since the last expansion."""
+    if job.skip:
+        return None
+    if job.upload is not None:
+        return job.upload
+    if job.url is None:
+        raise FeedError("missing")
+    started = time.monotonic()
+    try:
+        response = fetch_feed(job.url, allow_private, job.etag, job.last_modified, job.deadline)
+    finally:
+        result.fetch_seconds = time.monotonic() - started
+    result.etag, result.last_modified = response.etag, response.last_modified
     if response.unchanged:
         return None
-    calendar.etag = response.etag if response.etag and len(response.etag) <= 500 else None
-    lm = response.last_modified
-    calendar.last_modified = lm if lm and len(lm) <= 100 else None
     digest = hashlib.sha256(response.body).hexdigest()
-    if fresh and digest == calendar.content_hash:
+    result.content_hash = digest
+    if digest == job.content_hash:
         return None
-    calendar.content_hash = digest
     return response.body
 
 
-def sync_calendar(
-    calendar_id: int,
-    now: datetime,
-    limits: ParseLimits = WORKER_LIMITS,
-    allow_private: bool | None = None,
-) -> bool:
-    """Fetch, parse and store one calendar; on failure keep its meetings and record why."""
-    calendar = db.session.get(Calendar, calendar_id)
-    if calendar is None:
-        return False
-    user = db.session.get(User, calendar.user_id)
-    if user is None:
-        return False
-    if allow_private is None:
-        allow_private = bool(current_app.config.get("ALLOW_PRIVATE_URLS"))
+def fetch_and_parse(
+    job: SyncJob, now: datetime, pool: ParserPool, allow_private: bool,
+    mark_reading: bool = True,
+) -> SyncResult:
+    """Download and parse outside any transaction; failures come back as result.error."""
+    result = SyncResult()
     try:
-        body = read_body(calendar, now, allow_private, current_app.config["SECRET_KEY"])
+        body = _read_body(job, allow_private, result)
         if body is not None:
+            if mark_reading:
+                set_state(job.calendar_id, "reading")
             window_start, window_end = sync_window(now)
-            feed = parse_bounded(body, window_start, window_end, user.timezone or "UTC", limits)
-            apply_feed(calendar, user, feed, now)
-            calendar.parsed_at = now
-    except (FeedError, ValueError) as exc:
+            result.feed, _ = pool.parse(body, window_start, window_end, job.user_zone)
+    except FeedError as exc:
+        result.error = exc
+    return result
+
+
+def set_state(calendar_id: int, state: str) -> None:
+    """Record what the worker is doing with a calendar (for the page's progress); best effort,
+    a busy database only delays what the page shows."""
+    try:
+        begin_write()
+        db.session.execute(
+            update(Calendar).where(Calendar.id == calendar_id).values(sync_state=state)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except OperationalError:
         db.session.rollback()
-        _record_failure(calendar_id, str(exc), now)
+        log.warning("calendar %s: could not record state %s", calendar_id, state)
+
+
+def _strikes(calendar: Calendar, job: SyncJob, result: SyncResult) -> int:
+    slow = result.fetch_seconds > job.deadline / 2 or (
+        result.error is not None and result.error.kind == "slow"
+    )
+    strikes = calendar.slow_strikes or 0
+    return min(MAX_STRIKES, strikes + 1) if slow else max(0, strikes - 1)
+
+
+def store(job: SyncJob, result: SyncResult, now: datetime) -> bool:
+    """Write the outcome; True when the calendar was read (or unchanged)."""
+    begin_write()
+    calendar = db.session.get(Calendar, job.calendar_id)
+    user = db.session.get(User, job.user_id)
+    if calendar is None or user is None:
+        db.session.rollback()
         return False
-    calendar.last_synced_at = now
     calendar.last_attempt_at = now
-    calendar.last_error = None
+    calendar.slow_strikes = _strikes(calendar, job, result)
+    if result.error is not None:
+        calendar.sync_state = "idle"
+        calendar.failure_count = (calendar.failure_count or 0) + 1
+        calendar.problem = result.error.kind
+        calendar.last_error = str(result.error)[:500]
+        calendar.next_sync_at = next_sync_after_failure(calendar.failure_count, now)
+        db.session.commit()
+        return False
+    if result.etag is not None or result.last_modified is not None or result.content_hash:
+        calendar.etag = result.etag if result.etag and len(result.etag) <= 500 else None
+        lm = result.last_modified
+        calendar.last_modified = lm if lm and len(lm) <= 100 else None
+    if result.content_hash:
+        calendar.content_hash = result.content_hash
+    if result.feed is not None:
+        apply_feed(calendar, user, result.feed, now)
+        calendar.parsed_at = now
+        calendar.problem = result.feed.problem
+        calendar.last_error = PROBLEMS[result.feed.problem].message if result.feed.problem else None
+    calendar.last_synced_at = now
     calendar.failure_count = 0
     db.session.flush()
     calendar.next_sync_at = next_sync_after_success(calendar.id, now)
     db.session.commit()
+    _plan(job.user_id, now)
+    set_state(job.calendar_id, "idle")  # idle once its prompts are planned too
     return True
+
+
+def _plan(user_id: int, now: datetime) -> None:
+    """Plan this user's prompts now, so a meeting that just ended is asked about at once."""
+    try:
+        begin_write()
+        plan_for_user(user_id, now, current_app.config["BASE_URL"])
+        db.session.commit()
+    except Exception:  # the worker's regular pass plans again
+        db.session.rollback()
+        log.exception("planning after the sync of user %s failed", user_id)
+
+
+def sync_calendar(
+    calendar_id: int, now: datetime, pool: ParserPool, allow_private: bool | None = None
+) -> bool:
+    """Fetch, parse and store one calendar; on failure keep its meetings and record why."""
+    if allow_private is None:
+        allow_private = bool(current_app.config.get("ALLOW_PRIVATE_URLS"))
+    job = prepare(calendar_id, now, current_app.config["SECRET_KEY"])
+    if job is None:
+        return False
+    result = fetch_and_parse(job, now, pool, allow_private)
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        try:
+            return store(job, result, now)
+        except OperationalError:
+            db.session.rollback()
+            if attempt == STORE_ATTEMPTS or db.session.get_bind().dialect.name != "sqlite":
+                raise
+            log.warning("calendar %s: database busy, storing again (%s)", calendar_id, attempt)
+            time.sleep(attempt)
+    return False
+
+
+def record_internal_failure(calendar_id: int, now: datetime) -> None:
+    """After an unexpected error: keep the meetings, say so in plain words, back off."""
+    db.session.rollback()
+    begin_write()
+    calendar = db.session.get(Calendar, calendar_id)
+    if calendar is None:
+        db.session.rollback()
+        return
+    calendar.failure_count = (calendar.failure_count or 0) + 1
+    calendar.problem = "internal"
+    calendar.last_error = PROBLEMS["internal"].message
+    calendar.last_attempt_at = now
+    calendar.sync_state = "idle"
+    calendar.next_sync_at = next_sync_after_failure(calendar.failure_count, now)
+    db.session.commit()

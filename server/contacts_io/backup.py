@@ -26,7 +26,7 @@ from .records import name_key
 
 FORMAT = "rapport-backup"
 VERSION = 1
-CONTACT_EXTRA = ("kind", "cadence_days", "how_met")
+CONTACT_EXTRA = ("kind", "cadence_days", "face_time_days", "how_met")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -39,6 +39,7 @@ def contact_entry(ref: int, contact: Contact) -> dict[str, Any]:
     entry.update(
         kind=contact.kind,
         cadence_days=contact.cadence_days,
+        face_time_days=contact.face_time_days,
         how_met=contact.how_met or "",
         last_interaction_at=_iso(contact.last_interaction_at),
         last_in_person_at=_iso(contact.last_in_person_at),

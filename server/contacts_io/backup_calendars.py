@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
+from ..calendars.service import calendar_room, queue_first_sync
 from ..extensions import db
 from ..models import User, utcnow
 from ..models.calendars import Calendar
@@ -70,8 +71,10 @@ class CalendarsPart:
     def restore(
         self, user: User, entries: list[dict[str, Any]], ref_to_id: dict[int, int], merge: bool
     ) -> int:
-        """Re-create calendars; when merging, one with the same name and source is kept."""
+        """Re-create calendars up to the per-user cap; when merging, one with the same name and
+        source is kept."""
         now = utcnow()
+        room = calendar_room(user)
         existing = {
             (c.name, c.source)
             for c in db.session.scalars(select(Calendar).where(Calendar.user_id == user.id))
@@ -80,6 +83,8 @@ class CalendarsPart:
         for entry in entries:
             if merge and (entry["name"], entry["source"]) in existing:
                 continue
+            if added >= room:
+                break  # the cap of the API holds for restores too
             calendar = Calendar(
                 user_id=user.id,
                 name=entry["name"],
@@ -95,7 +100,7 @@ class CalendarsPart:
                 data = entry["ics"].encode("utf-8")
                 calendar.upload_body = zlib.compress(data, 6)
                 calendar.content_hash = hashlib.sha256(data).hexdigest()
-                calendar.next_sync_at = now
+                queue_first_sync(calendar, now)
             else:
                 calendar.next_sync_at = None
                 calendar.last_error = RESTORED_URL_NOTE

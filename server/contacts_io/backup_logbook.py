@@ -21,14 +21,6 @@ from ..models import User
 from ..models import interactions as models
 
 
-def available() -> bool:
-    """True once the give/take models are part of the app."""
-    return all(
-        hasattr(models, name)
-        for name in ("Interaction", "InteractionContact", "GiveTakeItem", "Challenge", "Win")
-    )
-
-
 def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -38,7 +30,7 @@ class ItemEntrySchema(Schema):
 
     direction = fields.String(required=True, validate=validate.OneOf(["gave", "received"]))
     category = fields.String(
-        required=True, validate=lambda v: v in getattr(models, "GIVE_TAKE_CATEGORIES", (v,))
+        required=True, validate=validate.OneOf(models.GIVE_TAKE_CATEGORIES)
     )
     note = fields.String(load_default="", validate=validate.Length(max=500))
     contact = fields.Integer(load_default=None, allow_none=True)
@@ -53,7 +45,7 @@ class InteractionEntrySchema(Schema):
 
     ref = fields.Integer(required=True, validate=validate.Range(min=1))
     occurred_at = fields.AwareDateTime(required=True)
-    kind = fields.String(required=True, validate=lambda v: v in getattr(models, "INTERACTION_KINDS", (v,)))
+    kind = fields.String(required=True, validate=validate.OneOf(models.INTERACTION_KINDS))
     contacts = fields.List(fields.Integer(), load_default=list)
     notes = fields.String(load_default="", validate=validate.Length(max=20_000))
     challenge = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5_000))
@@ -84,6 +76,7 @@ class WinEntrySchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=500))
     happened_on = fields.Date(required=True)
     congratulated_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    big = fields.Boolean(load_default=False)
     created_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
@@ -281,6 +274,7 @@ class WinsPart:
                 "text": row.text,
                 "happened_on": _iso(row.happened_on),
                 "congratulated_at": _iso(row.congratulated_at),
+                "big": row.big,
                 "created_at": _iso(row.created_at),
             }
             for row in _rows(models.Win, user)
@@ -311,6 +305,7 @@ class WinsPart:
                 text=entry["text"],
                 happened_on=entry["happened_on"],
                 congratulated_at=entry["congratulated_at"],
+                big=entry["big"],
             )
             if entry["created_at"]:
                 row.created_at = entry["created_at"]

@@ -36,13 +36,10 @@ def backup_parts() -> list[BackupPart]:
     from . import backup_logbook
     from .backup_calendars import CalendarsPart
 
-    parts: list[BackupPart] = []
-    if backup_logbook.available():  # the give/take log, once its models are in the app
-        interactions = backup_logbook.InteractionsPart()
-        parts += [
-            interactions,
-            backup_logbook.ChallengesPart(interactions),
-            backup_logbook.WinsPart(),
-        ]
-    parts.append(CalendarsPart())
-    return parts
+    interactions = backup_logbook.InteractionsPart()
+    return [
+        interactions,
+        backup_logbook.ChallengesPart(interactions),
+        backup_logbook.WinsPart(),
+        CalendarsPart(),
+    ]

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from ..extensions import db
 from ..logbook.clock import local_today
 from ..models import Contact, User
-from . import backup_logbook
 from .feed import Birthday, FeedItem, build_feed
 
 ItemSource = Callable[[User, dict[int, Contact], date, str], list[FeedItem]]
@@ -148,7 +147,6 @@ def user_feed(user: User, now: datetime, base_url: str) -> bytes:
         if c.birthday
     ]
     items = keep_in_touch_items(user, contacts, today, base_url, now)
-    if backup_logbook.available():
-        items += log_items(user, contacts, today, base_url)
+    items += log_items(user, contacts, today, base_url)
     name = f"Rapport — {user.name}" if user.name else "Rapport"
     return build_feed(name, birthdays, items, now)

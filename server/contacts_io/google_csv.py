@@ -86,7 +86,7 @@ _SINGLE = {
 
 def read_google_csv(data: bytes) -> ParseResult:
     """Read each row as a contact; raise NotAContactsFile when the header is not a contacts CSV."""
-    text = _decode(data)
+    text = decode_csv(data)
     csv.field_size_limit(CELL_MAX_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     try:
@@ -119,7 +119,7 @@ def read_google_csv(data: bytes) -> ParseResult:
     return result
 
 
-def _decode(data: bytes) -> str:
+def decode_csv(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")

@@ -24,6 +24,7 @@ _SCHEMA_FIELDS = (
     "tags",
     "birthday",
     "anniversary",
+    "how_met",
 )
 
 
@@ -40,6 +41,7 @@ def contact_fields(contact: Contact) -> dict[str, Any]:
         "tags": contact.tags,
         "birthday": contact.birthday,
         "anniversary": contact.anniversary,
+        "how_met": contact.how_met or "",
     }
 
 
@@ -50,7 +52,7 @@ def load_user_contacts(user: User) -> list[Contact]:
 
 def _validation_problem(schema: ContactSchema, fields: dict[str, Any]) -> str | None:
     """The first reason the contact rules refuse these fields, or None."""
-    errors = schema.validate({k: fields[k] for k in _SCHEMA_FIELDS})
+    errors = schema.validate({k: fields[k] for k in _SCHEMA_FIELDS if k in fields})
     if not errors:
         return None
     key, messages = next(iter(errors.items()))

@@ -24,7 +24,7 @@ from .records import (
     split_partial_date,
 )
 
-FILLABLE_TEXT = ("company", "title", "url", "notes")
+FILLABLE_TEXT = ("company", "title", "url", "notes", "how_met")
 
 
 @dataclass

@@ -45,10 +45,11 @@ class ContactRecord:
     tags: list[str] = field(default_factory=list)
     birthday: str | None = None
     anniversary: str | None = None
+    how_met: str = ""  # only some formats say (LinkedIn's "Connected On")
 
     def as_dict(self) -> dict[str, Any]:
         """The record as the fields a contact is created from."""
-        return {
+        fields = {
             "name": self.name,
             "emails": list(self.emails),
             "phones": list(self.phones),
@@ -60,6 +61,9 @@ class ContactRecord:
             "birthday": self.birthday,
             "anniversary": self.anniversary,
         }
+        if self.how_met:
+            fields["how_met"] = self.how_met
+        return fields
 
 
 @dataclass

@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 import re
 
-from .google_csv import read_google_csv
+from .google_csv import decode_csv, read_google_csv
+from .linkedin import looks_like_linkedin, read_linkedin_csv
 from .records import NotAContactsFile, ParseResult
 from .vcard import read_vcards
 
@@ -45,4 +46,6 @@ def read_contacts_file(data: bytes, filename: str = "") -> tuple[str, ParseResul
         head = head.decode("utf-16", errors="replace").encode("utf-8")
     if _VCARD_START.search(head):
         return "vcard", read_vcards(data)
+    if looks_like_linkedin(decode_csv(data[:16384])):
+        return "linkedin", read_linkedin_csv(data)
     return "csv", read_google_csv(data)

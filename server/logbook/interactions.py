@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..calendars.log_rule import confirm_from_log
 from ..contacts import owned_contact_ids
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Contact, User
+from ..models.calendars import Meeting
 from ..models.interactions import Challenge, GiveTakeItem, Interaction, InteractionContact
 from ..transactions import begin_write
 from .clock import day_start, local_date, user_zone
@@ -96,6 +98,7 @@ def _save(user: User, uuid: str, data: dict[str, Any], now: datetime) -> tuple[I
     if not created:
         reconsider_wins_closed_by(user, before, old_clock[0])
     congratulate_wins_from_log(user, interaction)
+    confirm_from_log(user.id, interaction.meeting_id, interaction.contact_ids)
     after = set(interaction.contact_ids)
     if created or before != after or old_clock != (interaction.occurred_at, interaction.kind):
         refresh_last_seen(user.id, before | after)
@@ -134,13 +137,8 @@ def _check_references(user: User, data: dict[str, Any], now: datetime) -> None:
 
 
 def meeting_belongs_to(user: User, meeting_id: int) -> bool:
-    """True when the meeting is the user's (any id while calendars are not installed)."""
-    from ..models import calendars
-
-    meeting = getattr(calendars, "Meeting", None)
-    if meeting is None:
-        return True
-    owner = db.session.scalar(select(meeting.user_id).where(meeting.id == meeting_id))
+    """True when the meeting is the user's."""
+    owner = db.session.scalar(select(Meeting.user_id).where(Meeting.id == meeting_id))
     return owner == user.id
 
 

@@ -1,6 +1,6 @@
 """The Today screen: everything that wants the user's attention today, each list capped.
 
-Lists: meetings today and past meetings still to log (when calendars are installed),
+Lists: meetings today and past meetings still to log,
 birthdays in the next 14 days, people overdue to keep in touch (ranked by how many of their
 cadences have passed), core people overdue for face time, follow-ups and check-ins due, wins
 to congratulate, open promises (overdue first), and "give first": people I received more
@@ -12,11 +12,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, not_, select
+from sqlalchemy import Select, and_, func, not_, select
 from sqlalchemy.orm import lazyload
 
+from ..calendars.log_rule import logged_meeting_ids, needs_log_clause
+from ..calendars.service import meeting_view
 from ..extensions import db
 from ..models import Contact, User
+from ..models.calendars import Meeting
 from ..models.interactions import Interaction, InteractionContact
 from .birthdays import birthday_condition, birthday_row, occurrence_between
 from .cadence import (
@@ -87,58 +90,34 @@ def meeting_lists(
     user: User, now: datetime, today: date, cap: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Meetings today (with their log status) and ended meetings with others still to log."""
-    from ..models import calendars
-
-    meeting = getattr(calendars, "Meeting", None)
-    if meeting is None:
-        return _block([], 0), _block([], 0)
     start, end = day_bounds(user_zone(user), today, today)
-    logged = exists().where(Interaction.user_id == user.id, Interaction.meeting_id == meeting.id)
-    live = and_(meeting.user_id == user.id, meeting.status != "cancelled")
-    todays = select(meeting).where(live, meeting.start_at < end, meeting.end_at > start)
-    to_log = select(meeting).where(
-        live,
-        meeting.has_others.is_(True),
-        meeting.all_day.is_(False),
-        func.coalesce(meeting.my_response, "") != "DECLINED",
-        meeting.end_at <= now,
-        meeting.end_at > now - timedelta(days=UNLOGGED_MEETING_DAYS),
-        not_(logged),
+    todays = select(Meeting).where(
+        Meeting.user_id == user.id, Meeting.status != "cancelled",
+        Meeting.start_at < end, Meeting.end_at > start,
+    )
+    to_log = select(Meeting).where(
+        needs_log_clause(user.id, now),
+        Meeting.end_at > now - timedelta(days=UNLOGGED_MEETING_DAYS),
     )
     return (
-        _meeting_block(user, todays.order_by(meeting.start_at, meeting.id), cap, now),
-        _meeting_block(user, to_log.order_by(meeting.end_at.desc(), meeting.id), cap, now),
+        _meeting_block(user, todays.order_by(Meeting.start_at, Meeting.id), cap, now),
+        _meeting_block(user, to_log.order_by(Meeting.end_at.desc(), Meeting.id), cap, now),
     )
 
 
 def _meeting_block(user: User, stmt: Select[Any], cap: int, now: datetime) -> dict[str, Any]:
     meetings = list(db.session.scalars(stmt.limit(cap)))
     total = _count(stmt) if len(meetings) == cap else len(meetings)
-    logged: set[int | None] = set()
-    if meetings:
-        logged = set(
-            db.session.scalars(
-                select(Interaction.meeting_id).where(
-                    Interaction.user_id == user.id,
-                    Interaction.meeting_id.in_([m.id for m in meetings]),
-                )
-            )
-        )
+    logged = logged_meeting_ids(user.id, [m.id for m in meetings])
     ids = {
         cid
         for m in meetings
         for a in m.attendees
-        for cid in (a.contact_id, getattr(a, "suggested_contact_id", None))
+        for cid in (a.contact_id, a.suggested_contact_id)
         if cid
     }
     names = contact_names(user.id, ids)
-    return _block([_meeting_row(m, m.id in logged, names, now) for m in meetings], total)
-
-
-def _meeting_row(meeting: Any, logged: bool, names: dict[int, str], now: datetime) -> dict[str, Any]:
-    from ..calendars.service import meeting_view
-
-    return meeting_view(meeting, logged, names, now)
+    return _block([meeting_view(m, m.id in logged, names, now) for m in meetings], total)
 
 
 def upcoming_birthdays(user: User, today: date, cap: int, days: int = BIRTHDAY_DAYS) -> dict[str, Any]:

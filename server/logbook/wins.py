@@ -23,6 +23,7 @@ def add_win(user: User, contact_id: int, data: dict[str, Any], now: datetime) ->
         contact_id=contact.id,
         text=data["text"],
         happened_on=data["happened_on"],
+        big=bool(data.get("big")),
         created_at=now,
     )
     win.congratulated_at = _congrats_since(user, contact.id, win.happened_on)
@@ -128,6 +129,7 @@ def win_row(win: Win, name: str) -> dict[str, Any]:
         "contact": {"id": win.contact_id, "name": name},
         "text": win.text,
         "happened_on": win.happened_on,
+        "big": win.big,
         "congratulated_at": win.congratulated_at,
         "created_at": win.created_at,
     }

@@ -2,6 +2,12 @@ import logging
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import text
+
+# Several processes may start on an empty database at once: on PostgreSQL the first to take
+# this advisory lock migrates, the others wait and then find nothing left to do. The lock ends
+# with the transaction, and the whole upgrade is one transaction (transactional DDL).
+MIGRATION_LOCK_KEY = 0x7261_7070  # "rapp"
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -99,6 +105,8 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             context.run_migrations()
 
 

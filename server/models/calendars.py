@@ -48,6 +48,12 @@ class Calendar(Base):
     owner_emails: Mapped[list[Any]] = mapped_column(JSON, default=list)
     meeting_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # queued | fetching | reading | idle: what the worker is doing with it, for the page
+    sync_state: Mapped[str] = mapped_column(String(10), default="idle", server_default="idle")
+    problem: Mapped[str | None] = mapped_column(String(20))  # a kind from calendars.outcome
+    known_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    slow_strikes: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    sync_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Meeting(Base):
@@ -75,6 +81,8 @@ class Meeting(Base):
     my_response: Mapped[str | None] = mapped_column(String(20))
     has_others: Mapped[bool] = mapped_column(Boolean, default=False)
     all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Not worth logging": the user closed this meeting's prompt; it is never asked again.
+    log_skipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

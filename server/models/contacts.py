@@ -40,6 +40,7 @@ class Contact(Base):
     url: Mapped[str] = mapped_column(String(500), default="")
     last_interaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_in_person_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    face_time_days: Mapped[int | None] = mapped_column(Integer)  # in-person cadence, own
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -198,11 +198,6 @@ class GiveTakeItem(Base):
 
     interaction: Mapped[Interaction] = relationship(back_populates="items")
 
-    @property
-    def is_open_promise(self) -> bool:
-        """A promise not yet delivered."""
-        return self.direction == "gave" and self.promised and self.delivered_at is None
-
 
 class Challenge(Base):
     """Something a contact is going through; open until resolved, with an optional check-in."""
@@ -244,6 +239,7 @@ class Win(Base):
     happened_on: Mapped[date] = mapped_column(Date)
     congratulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    big: Mapped[bool] = mapped_column(Boolean, default=False)  # worth a one-year anniversary
 
 
 @event.listens_for(Session, "before_flush")

@@ -31,6 +31,7 @@ from ..models.push import (
     PushServiceBackoff,
     PushSubscription,
 )
+from ..reminders.registry import kind_for
 from .payload import encode_payload, topic_for
 from .sender import PostSession, PushResult, send_push
 from .vapid import resolve_subject
@@ -42,8 +43,6 @@ CLAIM_BATCH = 20
 MAX_ATTEMPTS = 8  # with backoff 1, 2, 4 … 64 minutes: about two hours of trying
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
-TTL_SECONDS = {"meeting": 6 * 3600, "birthday": 12 * 3600, "digest": 24 * 3600}
-URGENCY = {"meeting": "high", "test": "high", "digest": "low"}
 
 Clock = Callable[[], datetime]
 
@@ -206,8 +205,8 @@ def send_to_device(
         subject=ctx.subject,
         session=ctx.session,
         topic=topic_for(key),
-        ttl=TTL_SECONDS.get(kind, 12 * 3600),
-        urgency=URGENCY.get(kind, "normal"),
+        ttl=kind_for(kind).ttl,
+        urgency=kind_for(kind).urgency,
         timeout=ctx.timeout,
     )
 
@@ -264,6 +263,10 @@ class DeliveryRules:
     quiet_until: Callable[[Notification, datetime], datetime | None] = field(
         default=lambda n, now: None
     )
+    # When no device took it: send by another channel; (state, outcome), or None.
+    elsewhere: Callable[[Notification, datetime], tuple[str, str] | None] = field(
+        default=lambda n, now: None
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -308,6 +311,9 @@ def deliver_one(
         if s.id not in done
     ]
     if not subs and not done:
+        moved = rules.elsewhere(n, now)
+        if moved is not None:
+            return _end(n, owner, clock, *moved)
         return _end(n, owner, clock, "skipped", "no device is registered for push")
     closed = backoffs(now)
     waiting: list[datetime] = []
@@ -351,7 +357,20 @@ def deliver_one(
             waiting.append(at)
         notes.append(f"device {sub_id}: {result.outcome} {result.status or ''}".strip())
         db.session.commit()
+    if not waiting and not _reached_a_device(notification_id):  # every device refused or died
+        moved = rules.elsewhere(n, clock())
+        if moved is not None:
+            return _end(n, owner, clock, moved[0], "; ".join([*notes, moved[1]]))
     return _settle(notification_id, owner, clock, waiting, notes)
+
+
+def _reached_a_device(notification_id: int) -> bool:
+    return bool(db.session.scalar(
+        select(NotificationDelivery.id).where(
+            NotificationDelivery.notification_id == notification_id,
+            NotificationDelivery.state == "sent",
+        ).limit(1)
+    ))
 
 
 def _end(n: Notification, owner: str, clock: Clock, state: str, outcome: str) -> str:

@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 MAX_PLAINTEXT_BYTES = 3993  # 4096-byte record minus the aes128gcm header, tag and delimiter
-KINDS = ("meeting", "birthday", "followup", "digest", "test")
 
 
 def topic_for(key: str) -> str:
@@ -23,10 +22,15 @@ def tag_for(key: str) -> str:
 
 
 def build_payload(
-    *, kind: str, title: str, body: str, url: str, tag: str, base_url: str
+    *, kind: str, title: str, body: str, url: str, tag: str, base_url: str,
+    lines: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One object read by our service worker (`title, body, url, tag, kind`) and by iOS 18.4+."""
-    return {
+    """One object read by our service worker (`title, body, url, tag, kind`) and by iOS 18.4+.
+
+    `kind` is a registered notification kind; `lines` (the digest's) are extra rows, each with
+    its own text and same-origin URL, for the screen the notification opens.
+    """
+    payload: dict[str, Any] = {
         "web_push": 8030,
         "notification": {
             "title": title,
@@ -42,6 +46,9 @@ def build_payload(
         "tag": tag,
         "kind": kind,
     }
+    if lines is not None:
+        payload["lines"] = lines
+    return payload
 
 
 def _encode(payload: dict[str, Any]) -> bytes:

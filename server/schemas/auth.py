@@ -67,9 +67,10 @@ class PasswordConfirmSchema(StrictSchema):
 
 
 class CsrfSchema(Schema):
-    """The CSRF token to send as X-CSRFToken."""
+    """The CSRF token to send as X-CSRFToken, and whether this request carries a live session."""
 
     csrf_token = fields.String()
+    signed_in = fields.Boolean()
 
 
 class SessionSchema(Schema):

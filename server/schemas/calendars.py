@@ -20,9 +20,15 @@ class CalendarSchema(Schema):
     url = fields.String(attribute="url_hint")
     last_synced_at = fields.DateTime(allow_none=True)
     next_sync_at = fields.DateTime(allow_none=True)
-    last_error = fields.String(allow_none=True)
+    last_error = fields.String(allow_none=True, metadata={"description": "Why the last sync "
+                               "failed (or found nothing), in plain words."})
+    problem = fields.String(allow_none=True, metadata={"description": "The kind of failure: "
+                            "unreachable, needs_secret, not_calendar, only_past, ..."})
+    state = fields.String(attribute="sync_state", metadata={"description": "queued, fetching, "
+                          "reading or idle; poll while it is not idle."})
     warnings = fields.List(fields.String())
     meeting_count = fields.Integer()
+    known_count = fields.Integer(metadata={"description": "Meetings with someone you know."})
     created_at = fields.DateTime()
 
 

@@ -84,6 +84,9 @@ class ContactSchema(StrictSchema):
     cadence_days = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(1, 3650)
     )
+    face_time_days = fields.Integer(  # an in-person cadence of its own (e.g. lunch every 90)
+        load_default=None, allow_none=True, validate=validate.Range(1, 3650)
+    )
     how_met = fields.String(load_default="", validate=validate.Length(max=500))
     notes = fields.String(load_default="", validate=validate.Length(max=20_000))
     url = fields.String(load_default="", validate=validate.Length(max=500))

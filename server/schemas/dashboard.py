@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from .calendars import MeetingSchema
 from .contacts import ContactSchema
 from .interactions import (
     ChallengeSchema,
@@ -15,20 +16,6 @@ from .interactions import (
     PromiseSchema,
     WinSchema,
 )
-
-try:  # the calendar feature's meeting shape, when it is installed
-    from .calendars import MeetingSchema
-except ImportError:  # pragma: no cover - calendars not installed
-
-    class MeetingSchema(Schema):  # type: ignore[no-redef]
-        """A meeting (minimal shape)."""
-
-        id = fields.Integer()
-        title = fields.String()
-        start = fields.DateTime()
-        end = fields.DateTime()
-        logged = fields.Boolean()
-        attendees = fields.List(fields.Dict())
 
 
 def block(item_schema: type[Schema] | Schema, name: str) -> type[Schema]:

@@ -6,8 +6,9 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from ..settings import SettingsSchema, validate_timezone
+from ..settings import validate_timezone
 from .contacts import ContactSchema
+from .settings import SettingsSchema
 
 
 class ImportArgsSchema(Schema):
@@ -35,7 +36,7 @@ class SkippedCardSchema(Schema):
 class ImportReportSchema(Schema):
     """What an import did (or, with dry_run, would do)."""
 
-    format = fields.String(metadata={"description": "vcard or csv"})
+    format = fields.String(metadata={"description": "vcard, csv or linkedin"})
     total = fields.Integer(metadata={"description": "cards (or rows) in the file"})
     created = fields.Integer()
     updated = fields.Integer(metadata={"description": "cards that added to an existing contact"})

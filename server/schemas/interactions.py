@@ -174,6 +174,7 @@ class WinInSchema(StrictSchema):
 
     text = fields.String(required=True, validate=validate.Length(min=1, max=500))
     happened_on = Day(required=True)
+    big = fields.Boolean(load_default=False)  # a one-year anniversary nudge when true
 
 
 class WinSchema(Schema):
@@ -183,6 +184,7 @@ class WinSchema(Schema):
     contact = fields.Nested(PersonRefSchema)
     text = fields.String()
     happened_on = Day()
+    big = fields.Boolean()
     congratulated_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
 

@@ -15,7 +15,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from server.keys import vapid_public_key
 from tests.conftest import PASSWORD, REPO_ROOT
+from tests.push_service import PushService
 
 CHROMIUM = os.environ.get("RAPPORT_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -75,6 +77,30 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def calendar_worker(app: Flask, live_server: LiveServer) -> Iterator[None]:
+    """The worker's calendar sync beside the live server, as `rapport serve` runs it."""
+    from server.worker import sync_calendars_forever
+
+    app.config["CALENDAR_POLL_SECONDS"] = 0.1
+    stop = threading.Event()
+    thread = threading.Thread(target=sync_calendars_forever, args=(app, stop), daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=30)
+
+
+def wait_for_calendars(page: Any) -> list[dict[str, Any]]:
+    """Poll the API (as the Settings screen does) until no calendar is being read."""
+    for _ in range(300):
+        items = api_call(page, "GET", "/api/calendars")["body"]
+        if all(c["state"] == "idle" for c in items):
+            return items
+        page.wait_for_timeout(100)
+    raise AssertionError(f"calendars still syncing: {items}")
 
 
 @pytest.fixture(scope="session")
@@ -188,3 +214,32 @@ def wait_for_service_worker(page: Any) -> None:
     """Wait until the service worker controls the page (the shell is cached by then)."""
     page.evaluate("() => navigator.serviceWorker.ready")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+# Stands in for the browser's push service registration: the subscription (endpoint and keys)
+# comes from the local test push service, so the test can read what the server encrypted.
+STUB_SUBSCRIBE = """
+(sub) => {
+  let current = null;
+  const make = () => ({
+    endpoint: sub.endpoint,
+    expirationTime: null,
+    options: {userVisibleOnly: true, applicationServerKey: null},
+    toJSON: () => ({endpoint: sub.endpoint, expirationTime: null, keys: sub.keys}),
+    getKey: () => null,
+    unsubscribe: async () => { current = null; return true; },
+  });
+  PushManager.prototype.subscribe = async function () { current = make(); return current; };
+  PushManager.prototype.getSubscription = async function () { return current; };
+  PushManager.prototype.permissionState = async function () { return 'granted'; };
+}
+"""
+
+
+@pytest.fixture
+def push_service(app: Flask) -> Iterator[PushService]:
+    """A local push service that decrypts what the server sends to this app's devices."""
+    service = PushService(expected_public_key=vapid_public_key(app.config["VAPID_PRIVATE_KEY"]))
+    service.start()
+    yield service
+    service.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import api_call, shoot, sign_up
@@ -64,6 +65,7 @@ def ics_with_lunch(start: datetime, end: datetime) -> bytes:
     ).encode()
 
 
+@pytest.mark.usefixtures("calendar_worker")
 def test_meeting_on_today_opens_a_prefilled_log(page: Any) -> None:
     sign_up(page)
     tom = api_call(page, "POST", "/api/contacts", {"name": "Tom Baker", "emails": ["tom@example.com"]})[
@@ -80,7 +82,10 @@ def test_meeting_on_today_opens_a_prefilled_log(page: Any) -> None:
             }
         ]
     )
-    expect(page.get_by_text("Calendar file imported.")).to_be_visible()
+    expect(page.get_by_text("File received — reading it now.")).to_be_visible()
+    expect(page.get_by_test_id("calendar-status")).to_have_text(
+        "1 meeting found, 1 with people you know.", timeout=30_000
+    )
 
     page.get_by_role("link", name="Today").click()
     meetings = page.get_by_test_id("meetings")

@@ -4,37 +4,13 @@ local push service, the decrypted payload is handed to the real service worker, 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from flask import Flask
 from playwright.sync_api import expect
 
-from server.keys import vapid_public_key
 from tests.push_service import PushService
 
-from .conftest import sign_up, wait_for_service_worker
-
-# Stands in for the browser's push service registration: the subscription (endpoint and keys)
-# comes from the local test push service, so the test can read what the server encrypted.
-STUB_SUBSCRIBE = """
-(sub) => {
-  let current = null;
-  const make = () => ({
-    endpoint: sub.endpoint,
-    expirationTime: null,
-    options: {userVisibleOnly: true, applicationServerKey: null},
-    toJSON: () => ({endpoint: sub.endpoint, expirationTime: null, keys: sub.keys}),
-    getKey: () => null,
-    unsubscribe: async () => { current = null; return true; },
-  });
-  PushManager.prototype.subscribe = async function () { current = make(); return current; };
-  PushManager.prototype.getSubscription = async function () { return current; };
-  PushManager.prototype.permissionState = async function () { return 'granted'; };
-}
-"""
-
+from .conftest import STUB_SUBSCRIBE, sign_up, wait_for_service_worker
 
 # Waits (bounded) until the service worker has shown a notification, then describes them.
 SHOWN_NOTIFICATIONS = """
@@ -48,15 +24,6 @@ async () => {
   return [];
 }
 """
-
-
-@pytest.fixture
-def push_service(app: Flask) -> Iterator[PushService]:
-    """A local push service that decrypts what the server sends to this app's devices."""
-    service = PushService(expected_public_key=vapid_public_key(app.config["VAPID_PRIVATE_KEY"]))
-    service.start()
-    yield service
-    service.stop()
 
 
 def test_test_reminder_reaches_the_service_worker_and_shows(

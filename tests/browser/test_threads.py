@@ -7,9 +7,12 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
-from .conftest import api_call, shoot, sign_up
+from .conftest import api_call, shoot, sign_up, wait_for_calendars
+
+pytestmark = pytest.mark.usefixtures("calendar_worker")  # uploads are read by the worker
 
 
 def upload_ics(page: Any, text: str) -> dict[str, Any]:
@@ -68,7 +71,9 @@ def seed_team_lunch(page: Any) -> dict[str, Any]:
     }
     end = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=20)
     uploaded = upload_ics(page, team_lunch(end - timedelta(hours=1), end))
-    assert uploaded["status"] == 201, uploaded
+    assert uploaded["status"] == 202, uploaded
+    (calendar,) = wait_for_calendars(page)
+    assert calendar["meeting_count"] == 1, calendar
     return people
 
 

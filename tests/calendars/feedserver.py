@@ -92,6 +92,7 @@ def drip(stop: threading.Event, interval: float = 0.2) -> Callable[[BaseHTTPRequ
     """A handler that promises a big body and sends it one byte at a time, forever."""
 
     def handler(request: BaseHTTPRequestHandler) -> None:
+        request.close_connection = True  # when stopped, the client sees the body cut short
         request.send_response(200)
         request.send_header("Content-Length", "1000000")
         request.end_headers()

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from server.calendars.sync import sync_due_calendars
+from server.calendars.scheduler import sync_due_calendars
 from server.extensions import db
 from server.models import ContactEmail
 from server.models.calendars import Calendar, Meeting
@@ -41,7 +41,7 @@ def add_feed(client: Any, server: FeedServer, body: bytes, path: str = "/cal.ics
 
 def run_worker(app: Flask, now: datetime | None = None) -> int:
     with app.app_context():
-        return sync_due_calendars(now or datetime.now(UTC))
+        return sync_due_calendars(now or datetime.now(UTC), app)
 
 
 def meetings(client: Any, **params: str) -> list[dict[str, Any]]:
@@ -130,7 +130,8 @@ def test_broken_feed_records_error_and_keeps_meetings(app: Flask, auth_client: A
     make_due(app, calendar_id)
     run_worker(app, NOW + timedelta(hours=7))
     calendar = auth_client.get(f"/api/calendars/{calendar_id}").get_json()
-    assert "not a calendar" in calendar["last_error"]
+    assert calendar["problem"] == "needs_secret"  # a sign-in page: the link is not the secret one
+    assert "secret address" in calendar["last_error"]
     assert len(meetings(auth_client)) == 1
 
 
@@ -140,7 +141,8 @@ def test_http_error_is_reported_in_plain_words(app: Flask, auth_client: Any,
     response = auth_client.post("/api/calendars", json={"url": feed_server.url("/gone.ics")})
     run_worker(app)
     calendar = auth_client.get(f"/api/calendars/{response.get_json()['id']}").get_json()
-    assert "not found" in calendar["last_error"]
+    assert calendar["problem"] == "not_found"
+    assert "does not know this address" in calendar["last_error"]
 
 
 def test_private_url_refused_when_switch_off(database_url: str, tmp_path: Path, user: Any,
@@ -163,7 +165,7 @@ def test_webcal_is_accepted(auth_client: Any) -> None:
     assert response.get_json()["url"] == "https://p01-caldav.icloud.com/…"
 
 
-def test_upload_small_file_is_parsed_now(auth_client: Any) -> None:
+def test_upload_is_stored_for_the_worker_and_read_there(app: Flask, auth_client: Any) -> None:
     from io import BytesIO
 
     response = auth_client.post(
@@ -171,9 +173,13 @@ def test_upload_small_file_is_parsed_now(auth_client: Any) -> None:
         data={"file": (BytesIO(vcalendar(lunch())), "work.ics")},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 201, response.get_json()
-    assert response.get_json()["name"] == "work"
-    assert response.get_json()["meeting_count"] == 1
+    assert response.status_code == 202, response.get_json()
+    shown = response.get_json()
+    assert (shown["name"], shown["state"], shown["meeting_count"]) == ("work", "queued", 0)
+    assert meetings(auth_client) == []  # nothing parsed inside the request
+    assert run_worker(app) == 1
+    calendar = auth_client.get(f"/api/calendars/{shown['id']}").get_json()
+    assert (calendar["state"], calendar["meeting_count"], calendar["problem"]) == ("idle", 1, None)
     assert len(meetings(auth_client)) == 1
 
 
@@ -186,7 +192,7 @@ def test_upload_broken_file_is_refused_and_nothing_stored(auth_client: Any) -> N
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
-    assert "not a calendar" in response.get_json()["message"]
+    assert "does not give a calendar" in response.get_json()["message"]
     assert auth_client.get("/api/calendars").get_json() == []
 
 
@@ -201,6 +207,10 @@ def test_sync_now_marks_due_rename_and_delete(app: Flask, auth_client: Any,
     run_worker(app)
     response = auth_client.post(f"/api/calendars/{calendar_id}/sync")
     assert response.status_code == 202
+    assert response.get_json()["state"] == "queued"
+    again = auth_client.post(f"/api/calendars/{calendar_id}/sync")
+    assert again.status_code == 429  # one calendar rests a minute between syncs on request
+    assert "try again in" in again.get_json()["message"]
     assert auth_client.patch(f"/api/calendars/{calendar_id}", json={"name": "Home"}).get_json()["name"] == "Home"
     assert auth_client.delete(f"/api/calendars/{calendar_id}").status_code == 204
     assert meetings(auth_client) == []

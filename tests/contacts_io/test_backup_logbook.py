@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
-from server.contacts_io import backup_logbook
 from tests.conftest import login
-
-pytestmark = pytest.mark.skipif(
-    not backup_logbook.available(), reason="the give/take models are not in this build"
-)
 
 
 def _without_time(document: dict) -> dict:

@@ -39,7 +39,7 @@ def wait_for(url: str, deadline: float = 30.0) -> dict:
 def test_help_lists_commands():
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "worker", "migrate", "invite"):
+    for command in ("serve", "worker", "migrate", "status", "invite", "reset-password", "backup", "restore"):
         assert command in result.output
 
 

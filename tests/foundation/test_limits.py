@@ -84,21 +84,6 @@ def test_invitation_creation_is_throttled_per_account(app_factory, make_user):
     assert statuses[:2] in ([201, 201], [403, 403])  # admin or not, the third call waits
 
 
-def test_sync_now_is_throttled_per_account(app_factory, make_user):
-    from server.extensions import db
-    from server.models.calendars import Calendar
-
-    app, client, user = throttled_client(app_factory, make_user, SYNC_NOW_LIMIT="3 per hour")
-    with app.app_context():
-        calendar = Calendar(user_id=user.id, name="Work", source="upload")
-        db.session.add(calendar)
-        db.session.commit()
-        calendar_id = calendar.id
-    statuses = [client.post(f"/api/calendars/{calendar_id}/sync").status_code for _ in range(4)]
-    assert statuses == [202, 202, 202, 429]
-    assert client.get("/api/calendars").status_code == 200  # only "sync now" waits
-
-
 def test_every_api_answer_says_no_store(auth_client, client):
     for c, method, path, body in [
         (auth_client, "GET", "/api/auth/me", None),

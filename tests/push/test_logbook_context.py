@@ -10,7 +10,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models.push import Notification
 from server.push.delivery import DeliveryRules, deliver_due
-from server.reminders import delivery_rules, plan_for_user
+from server.reminders.planning import delivery_rules, plan_for_user
 from tests.push.helpers import fixed
 from tests.push.test_planning import START, _meeting
 

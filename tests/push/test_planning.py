@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from server.extensions import db
+from server.logbook.clock import quiet_hours_end
 from server.models import User
 from server.models.calendars import Calendar, Meeting, MeetingAttendee
 from server.models.push import Notification
-from server.push.timing import quiet_hours_end
-from server.reminders import birthday_in_year, plan_all, plan_for_user
+from server.reminders.kinds.birthday import birthday_in_year
+from server.reminders.planning import plan_all, plan_for_user
 from tests.push.helpers import row
 
 BASE = "https://rapport.example.org"

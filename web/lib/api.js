@@ -28,6 +28,13 @@ export async function csrf(refresh = false) {
 
 export function forgetCsrf() { csrfToken = null; }
 
+/** Whether this browser holds a live session cookie (asked without a 401 when it does not). */
+export async function sessionLive() {
+  const res = await send('GET', '/api/auth/csrf');
+  csrfToken = res.csrf_token;
+  return Boolean(res.signed_in);
+}
+
 async function send(method, path, body, {signal, raw} = {}) {
   const headers = {Accept: 'application/json'};
   const init = {method, headers, credentials: 'same-origin', signal};
@@ -52,6 +59,9 @@ async function send(method, path, body, {signal, raw} = {}) {
   }
   if (offlineHeader) {
     window.dispatchEvent(new CustomEvent('rapport:stale', {detail: {path, date: res.headers.get('Date')}}));
+  } else {
+    // The server answered: whatever the banner said about saved data is over.
+    window.dispatchEvent(new CustomEvent('rapport:fresh', {detail: {path}}));
   }
   if (raw && res.ok) return res;
   const text = await res.text();

@@ -1,4 +1,5 @@
-// The offline outbox, shared by the page and the service worker.
+// The offline outbox and what the phone keeps for offline use (the meeting a reminder is
+// about, the people index, who is signed in), shared by the page and the service worker.
 // A classic script (no import/export) so the service worker can importScripts() it in every
 // browser; the page imports it for its side effect and uses self.RapportOutbox.
 (function (scope) {
@@ -6,6 +7,7 @@
 
   const DB_NAME = 'rapport';
   const STORE = 'outbox';
+  const KEPT = 'kv';
   const LOCK = 'rapport-outbox-flush';
   const CHANNEL = 'rapport-outbox';
   let flushing = null; // same-context queue when the Web Locks API is missing
@@ -16,7 +18,7 @@
       req.onupgradeneeded = () => {
         const db = req.result;
         if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, {keyPath: 'id'});
-        if (!db.objectStoreNames.contains('kv')) db.createObjectStore('kv');
+        if (!db.objectStoreNames.contains(KEPT)) db.createObjectStore(KEPT);
       };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
@@ -24,12 +26,12 @@
     });
   }
 
-  async function tx(mode, fn) {
+  async function tx(mode, fn, store = STORE) {
     const db = await openDb();
     try {
       return await new Promise((resolve, reject) => {
-        const t = db.transaction(STORE, mode);
-        const result = fn(t.objectStore(STORE));
+        const t = db.transaction(store, mode);
+        const result = fn(t.objectStore(store));
         t.oncomplete = () => resolve(result && 'result' in result ? result.result : undefined);
         t.onerror = () => reject(t.error);
         t.onabort = () => reject(t.error || new Error('outbox transaction aborted'));
@@ -46,14 +48,20 @@
     ch.close();
   }
 
-  /** Keep an entry on this device first; it is sent by flush(). */
+  /**
+   * Keep a write on this device first; it is sent by flush(). A log entry by default; any
+   * idempotent PUT (e.g. "not worth logging" for a meeting) with its own url.
+   * `meeting` names the meeting whose reminder the write settles: its notification is closed
+   * once the server has it.
+   */
   async function put(entry) {
     const row = {
       id: entry.id,
       method: 'PUT',
-      url: `/api/interactions/${entry.id}`,
+      url: entry.url || `/api/interactions/${entry.id}`,
       body: entry.body,
       label: entry.label || '',
+      meeting: entry.meeting || (entry.body && entry.body.meeting_id) || null,
       created_at: new Date().toISOString(),
       attempts: 0,
       error: null,
@@ -115,6 +123,7 @@
       }
       if (res.ok) {
         await remove(row.id);
+        if (row.meeting) await closeReminder(row.meeting);
         sent += 1;
         continue;
       }
@@ -149,6 +158,33 @@
     return flushing;
   }
 
+  /** Close the notification that asks about this meeting, wherever this code runs. */
+  async function closeReminder(meetingId) {
+    try {
+      const reg = scope.registration
+        || (scope.navigator && scope.navigator.serviceWorker && await scope.navigator.serviceWorker.getRegistration());
+      if (!reg || !reg.getNotifications) return;
+      for (const n of await reg.getNotifications()) {
+        if (n.data && String(n.data.meeting) === String(meetingId)) n.close();
+      }
+    } catch { /* notifications are optional: nothing to close */ }
+  }
+
+  /** Keep a value for offline use (replaced as a whole). */
+  async function keep(key, value) {
+    await tx('readwrite', (s) => s.put(value, key), KEPT);
+  }
+
+  /** A value kept for offline use, or undefined. */
+  async function kept(key) {
+    return tx('readonly', (s) => s.get(key), KEPT);
+  }
+
+  /** Forget a kept value. */
+  async function unkeep(key) {
+    await tx('readwrite', (s) => s.delete(key), KEPT);
+  }
+
   /** Forget everything kept on this device (on logout). */
   function destroy() {
     return new Promise((resolve) => {
@@ -157,5 +193,5 @@
     });
   }
 
-  scope.RapportOutbox = {put, all, remove, count, flush, destroy, CHANNEL};
+  scope.RapportOutbox = {put, all, remove, count, flush, destroy, keep, kept, unkeep, CHANNEL};
 })(self);

@@ -1,12 +1,14 @@
 // Last-seen data: an in-memory copy for instant screens, the service worker's cache for
 // offline reads, and one place that forgets it all on logout.
-import {api} from './api.js';
+import {api, qs} from './api.js';
+import {indexEntry} from './people-index.js';
 import './outbox.js';
 
 const memory = new Map();
 const API_CACHE = 'rapport-api';
 const SIGNED_IN = 'rapport.signedIn';
 const KNOWN = 'rapport.hasAccount'; // survives logout: returning people see "Log in" first
+const PEOPLE_PAGES = 20; // the offline index holds the first 4,000 people by name
 
 /**
  * Render from what we saw last, then from the network.
@@ -59,7 +61,38 @@ export function wasSignedIn() {
 /** Forget cached API responses (not the outbox): after the session ended on the server. */
 export async function forgetResponses() {
   memory.clear();
+  await self.RapportOutbox.unkeep('me').catch(() => {});
   if ('caches' in self) await caches.delete(API_CACHE);
+}
+
+/** Who is signed in, kept on the phone so the app opens signed in without a network. */
+export async function keepMe(me) {
+  await self.RapportOutbox.keep('me', me).catch(() => {});
+}
+
+/** The identity kept by the last online start or sign-in, or null. */
+export async function keptMe() {
+  return (await self.RapportOutbox.kept('me').catch(() => null)) || null;
+}
+
+/** The compact people index for search without a network ([] when none is kept). */
+export async function keptPeople() {
+  return (await self.RapportOutbox.kept('people').catch(() => null)) || [];
+}
+
+/** Refresh the people index from the server (on each online start); keeps the old one on failure. */
+export async function refreshPeopleIndex() {
+  const people = [];
+  for (let page = 1; page <= PEOPLE_PAGES; page += 1) {
+    const res = await api.get(`/api/contacts${qs({per_page: 200, page, sort: 'name'})}`, {raw: true});
+    // The connection dropped and an older saved page answered: keep the index we have.
+    if (res.headers.get('X-Rapport-Offline')) return null;
+    const data = await res.json();
+    people.push(...data.items.map(indexEntry));
+    if (people.length >= data.total || !data.items.length) break;
+  }
+  await self.RapportOutbox.keep('people', people);
+  return people.length;
 }
 
 /** Forget every personal thing this device holds: responses, outbox, flags. */

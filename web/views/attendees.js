@@ -8,10 +8,11 @@ import {OFFLINE_MESSAGE} from './threads.js';
 /**
  * The open questions about a meeting's attendees; re-renders itself from the server's answer.
  * @param {any} meeting as GET /api/meetings/<id> returns it
- * @param {{app: any, onLinked?: (person: {id: number, name: string}) => void, onChange?: (meeting: any) => void}} opts
+ * @param {{app: any, onLinked?: (person: {id: number, name: string}) => void,
+ *   onDismissed?: (contactId: number) => void, onChange?: (meeting: any) => void}} opts
  * @returns {HTMLElement}
  */
-export function AttendeePrompts(meeting, {app, onLinked, onChange}) {
+export function AttendeePrompts(meeting, {app, onLinked, onDismissed, onChange}) {
   const box = h('div', {class: 'attendee-prompts'});
 
   async function send(attendee, action, body) {
@@ -30,6 +31,7 @@ export function AttendeePrompts(meeting, {app, onLinked, onChange}) {
         if (onLinked) onLinked(person);
       } else if (action === 'dismiss') {
         app.toast(`Noted — not ${attendee.suggested_contact_name || 'them'}.`);
+        if (onDismissed && attendee.suggested_contact_id) onDismissed(attendee.suggested_contact_id);
       }
       meeting = updated;
       render();

@@ -1,10 +1,11 @@
 // Sign up (welcome) and log in.
 import {h, field, showErrors} from '../lib/dom.js';
 import {api, ApiError} from '../lib/api.js';
+import '../lib/paths.js';
 
+// Where to go after signing in: only a screen of this app (see lib/paths.js for the rule).
 function nextPath(query) {
-  const next = query.get('next') || '/';
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  return self.RapportPaths.sameOriginPath(query.get('next') || '/', location.origin);
 }
 
 function formError(form, err) {

@@ -1,8 +1,11 @@
 // The quick log: who, how, what you gave, what you got, what is on their mind, when to follow up.
 // Saved to the phone first (outbox), then sent with PUT /api/interactions/<uuid>.
 import {h, append, replace, icon, avatar, isoDate, isoLocal, fmtTime, fmtDay, uid} from '../lib/dom.js';
-import {api, optional, qs} from '../lib/api.js';
-import {recall, remember, invalidate} from '../lib/store.js';
+import {api, qs} from '../lib/api.js';
+import {recall, remember, invalidate, keptPeople} from '../lib/store.js';
+import {meetingPeople, meetingKind} from '../lib/meetings.js';
+import {matchPeople} from '../lib/people-index.js';
+import {uuid} from '../lib/uuid.js';
 import {CATEGORY_LABELS} from './threads.js';
 import {AttendeePrompts} from './attendees.js';
 
@@ -26,15 +29,27 @@ function chip(type, name, value, text, checked, size) {
     h('label', {for: id, class: ['chip', size]}, text));
 }
 
-/** Find a meeting by id: its own route when the server has one, else the recent list. */
+/**
+ * Find a meeting by id: from the server, else what this phone kept — the copy the service
+ * worker stored when the reminder arrived, or the last Today screen that listed it.
+ * Null when the server says there is no such meeting; undefined when it could not be asked
+ * and the phone has no copy.
+ */
 async function findMeeting(id) {
-  const one = await optional(`/api/meetings/${encodeURIComponent(id)}`).catch(() => null);
-  if (one && one.id !== undefined) return one;
-  const from = new Date(Date.now() - 14 * 86400000).toISOString();
-  const to = new Date(Date.now() + 2 * 86400000).toISOString();
-  const list = await optional(`/api/meetings${qs({from, to})}`).catch(() => null);
-  const items = Array.isArray(list) ? list : (list && list.items) || [];
-  return items.find((m) => String(m.id) === String(id)) || null;
+  const key = `meeting:${id}`;
+  try {
+    const one = await api.get(`/api/meetings/${encodeURIComponent(id)}`);
+    self.RapportOutbox.keep(key, one).catch(() => {});
+    return one;
+  } catch (err) {
+    if (!err.offline) return null;
+  }
+  const kept = await self.RapportOutbox.kept(key).catch(() => undefined);
+  if (kept) return kept;
+  let today = recall('/api/today');
+  if (!today) today = await api.get('/api/today').catch(() => null);
+  const listed = today ? [...((today.meetings_to_log || {}).items || []), ...((today.meetings_today || {}).items || [])] : [];
+  return listed.find((m) => String(m.id) === String(id));
 }
 
 /** Give/take section: a chip per category; a chosen chip opens a note (and, for gave, "promised"). */
@@ -90,8 +105,10 @@ function PeoplePicker(initial, prompts) {
   let timer = 0;
 
   function render() {
+    const guesses = [...chosen.values()].filter((c) => c.guessed).map((c) => c.name);
     replace(box, [...chosen.values()].map((c) => h('button', {type: 'button', class: 'chip person-chip', 'aria-label': `Remove ${c.name}`, 'data-id': c.id, onClick: () => { chosen.delete(String(c.id)); render(); }},
-      avatar(c.name, 'small'), h('span', null, c.name), icon('x'))));
+      avatar(c.name, 'small'), h('span', null, c.name), icon('x'))),
+    guesses.length ? h('p', {class: 'hint', 'data-testid': 'guessed'}, `Was it ${guesses.join(', ')}? Guessed from the meeting — remove if not.`) : null);
   }
 
   function showMatches(items) {
@@ -117,9 +134,8 @@ function PeoplePicker(initial, prompts) {
         const data = await api.get(`/api/contacts${qs({q, per_page: 8})}`);
         showMatches(data.items);
       } catch (err) {
-        const all = recall('people:all');
-        const needle = q.toLowerCase();
-        showMatches(all ? all.items.filter((c) => c.name.toLowerCase().includes(needle)) : []);
+        // No network: search the people index this phone keeps.
+        showMatches(matchPeople(await keptPeople(), q));
       }
     }, 120);
   });
@@ -135,7 +151,12 @@ function PeoplePicker(initial, prompts) {
   const fieldset = h('fieldset', {class: 'log-block'}, h('legend', null, 'With'), box, prompts,
     h('div', {class: 'picker'}, h('label', {for: 'log-people', class: 'visually-hidden'}, 'Add a person'), search, list));
   fieldset.read = () => [...chosen.values()];
-  fieldset.add = (person) => { chosen.set(String(person.id), person); render(); };
+  fieldset.add = (person) => { chosen.set(String(person.id), {id: person.id, name: person.name}); render(); };
+  // A guess the user turned down on the prompt leaves the entry too.
+  fieldset.dropGuess = (id) => {
+    const c = chosen.get(String(id));
+    if (c && c.guessed) { chosen.delete(String(id)); render(); }
+  };
   return fieldset;
 }
 
@@ -151,7 +172,8 @@ async function findContact(id) {
     try {
       return (await api.get(`${key}/timeline`)).contact;
     } catch {
-      return null; // not reachable: pick by search instead
+      // Offline and this card was never opened here: the people index knows the name.
+      return (await keptPeople()).find((p) => String(p.id) === String(id)) || null;
     }
   }
 }
@@ -163,23 +185,24 @@ function localDateTimeValue(d) {
 export async function mountLog(view, {query, app}) {
   const meetingId = query.get('meeting');
   const contactIds = query.getAll('contact');
-  let meeting = null;
+  let meeting = null; // or undefined: not readable now
   const people = [];
   if (meetingId) {
     meeting = await findMeeting(meetingId);
-    for (const a of (meeting && meeting.attendees) || []) {
-      if (a.contact_id) people.push({id: a.contact_id, name: a.contact_name || a.name || a.email});
-    }
+    if (meeting) people.push(...meetingPeople(meeting));
   }
   for (const id of contactIds) {
     const c = await findContact(id);
-    if (c) people.push(c);
+    if (c && !people.some((p) => String(p.id) === String(c.id))) people.push(c);
   }
+  // Offline with no copy of the meeting: the reminder's meeting id is still linked on sync.
+  const unread = meetingId && meeting === undefined && /^\d+$/.test(meetingId);
+  const linkedMeeting = meeting ? meeting.id : (unread ? Number(meetingId) : null);
 
   // A confirmed or newly added attendee joins the entry being written.
-  const prompts = meeting ? AttendeePrompts(meeting, {app, onLinked: (person) => picker.add(person)}) : null;
+  const prompts = meeting ? AttendeePrompts(meeting, {app, onLinked: (person) => picker.add(person), onDismissed: (id) => picker.dropGuess(id)}) : null;
   const picker = PeoplePicker(people, prompts);
-  const kindDefault = meeting && /zoom|meet\.google|teams|video/i.test(`${meeting.location || ''}`) ? 'video' : 'in_person';
+  const kindDefault = meeting ? meetingKind(meeting) : 'in_person';
   const kind = h('fieldset', {class: 'log-block'}, h('legend', null, 'How'),
     h('div', {class: 'chips', role: 'radiogroup', 'aria-label': 'How you met'}, KINDS.map(([v, t]) => chip('radio', 'kind', v, t, v === kindDefault, 'small'))));
   const gave = GiveTake('I gave', 'gave', true);
@@ -222,8 +245,8 @@ export async function mountLog(view, {query, app}) {
       challenge: challenge.value.trim(),
       follow_up_on: followUpDate(form.querySelector('input[name=follow]:checked').value),
     };
-    if (meeting) body.meeting_id = meeting.id;
-    const id = crypto.randomUUID();
+    if (linkedMeeting !== null) body.meeting_id = linkedMeeting;
+    const id = uuid();
     save.disabled = true;
     try {
       await self.RapportOutbox.put({id, body, label: who.map((c) => c.name).join(', ')});
@@ -258,5 +281,6 @@ export async function mountLog(view, {query, app}) {
       h('a', {href: contactIds.length === 1 ? `/people/${contactIds[0]}` : '/', class: 'icon-button', 'aria-label': 'Cancel'}, icon('x')),
       h('h1', null, 'Log')),
     meeting ? h('p', {class: 'meeting-line'}, h('strong', null, meeting.title || 'Meeting'), ` · ${fmtDay(meeting.start)} ${fmtTime(meeting.start)}`) : null,
+    !meeting && linkedMeeting !== null ? h('p', {class: 'meeting-line'}, 'This meeting is not on this phone yet — add who it was with; it is linked when it syncs.') : null,
     form]);
 }

@@ -1,8 +1,9 @@
-// Settings cards that move data in and out: calendars, import/export, API tokens.
+// Settings cards that move data in and out: import/export, API tokens.
 import {h, replace, field, fmtDate, ago} from '../lib/dom.js';
 import {api, optional, csrf, ApiError} from '../lib/api.js';
 import {invalidate} from '../lib/store.js';
 import {card, saveForm} from './settings.js';
+import '../lib/paths.js';
 
 /** Upload a file with progress (fetch cannot report upload progress). */
 export async function upload(url, file, onProgress) {
@@ -24,64 +25,6 @@ export async function upload(url, file, onProgress) {
     body.append('file', file);
     xhr.send(body);
   });
-}
-
-function calendarStatus(c) {
-  if (c.last_error || c.error) return {text: `Problem: ${c.last_error || c.error}`, cls: 'warn-text'};
-  if (c.last_synced_at || c.synced_at) return {text: `Synced ${ago(c.last_synced_at || c.synced_at)}${c.meeting_count != null ? ` · ${c.meeting_count} meetings` : ''}`, cls: ''};
-  return {text: c.status ? `Status: ${c.status}` : 'Waiting for the first sync…', cls: ''};
-}
-
-export function CalendarsSection(app) {
-  const list = h('ul', {class: 'rows'});
-  const render = async () => {
-    const data = await optional('/api/calendars').catch(() => null);
-    const items = Array.isArray(data) ? data : (data && data.items) || [];
-    replace(list, items.length ? items.map((c) => {
-      const s = calendarStatus(c);
-      return h('li', {class: 'calendar-row'},
-        h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, c.name || 'Calendar'),
-          c.url ? h('span', {class: 'row-sub'}, c.url) : null,
-          (c.warnings || []).slice(0, 2).map((w) => h('span', {class: 'row-sub'}, w)),
-          h('span', {class: ['row-sub', s.cls]}, s.text)),
-        h('span', {class: 'button-row'},
-          c.source === 'upload' ? null : h('button', {type: 'button', class: 'button small', 'aria-label': `Sync ${c.name}`, onClick: async (e) => {
-            e.currentTarget.disabled = true;
-            try { await api.post(`/api/calendars/${c.id}/sync`, {}); app.toast('Synced.'); invalidate('/api/today'); } catch (err) { app.toast(err.message); }
-            render();
-          }}, 'Sync'),
-          h('button', {type: 'button', class: 'button small ghost', 'aria-label': `Remove ${c.name}`, onClick: async () => {
-            if (!confirm(`Remove the calendar “${c.name}” and its meetings?`)) return;
-            try { await api.del(`/api/calendars/${c.id}`); render(); } catch (err) { app.toast(err.message); }
-          }}, 'Remove')));
-    }) : h('li', null, h('p', {class: 'hint'}, 'No calendar yet. Add one so Rapport can ask about each meeting right after it ends.')));
-  };
-  const name = h('input', {type: 'text', name: 'name', placeholder: 'Work', maxlength: 100});
-  const url = h('input', {type: 'url', name: 'url', placeholder: 'https:// or webcal:// …', inputmode: 'url', autocomplete: 'off', required: true});
-  const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
-    field('Calendar name', name), field('Secret address (iCal / ICS link)', url, 'Google: Settings → your calendar → “Secret address in iCal format”. Outlook: “Publish calendar” → ICS link. iCloud: public calendar link.'),
-    h('button', {type: 'submit', class: 'button primary'}, 'Add calendar'));
-  saveForm(form, app, async () => {
-    await api.post('/api/calendars', {name: name.value.trim() || 'Calendar', url: url.value.trim()});
-    name.value = url.value = '';
-    render();
-  }, 'Calendar added — first sync is on its way.');
-  const file = h('input', {type: 'file', id: 'ics-file', accept: '.ics,text/calendar'});
-  const progress = h('progress', {max: 1, value: 0, hidden: true, 'aria-label': 'Upload progress'});
-  file.addEventListener('change', async () => {
-    if (!file.files[0]) return;
-    progress.hidden = false;
-    try {
-      await upload('/api/calendars/upload', file.files[0], (p) => { progress.value = p; });
-      app.toast('Calendar file imported.');
-      render();
-    } catch (err) { app.toast(err.message); }
-    progress.hidden = true;
-    file.value = '';
-  });
-  render();
-  return card('calendars', 'Calendars', list, form, h('hr'),
-    h('div', {class: 'field'}, h('label', {for: 'ics-file'}, 'Or upload an .ics file'), file, progress));
 }
 
 function ImportReport(report) {
@@ -149,10 +92,12 @@ export function DataSection(app) {
   const feed = h('div', {class: 'feed'});
   optional('/api/calendar-feed').then((data) => {
     if (!data || !data.url) return;
-    const input = h('input', {type: 'text', id: 'feed-url', readonly: true, value: data.url});
+    // The address this phone reached, whatever base URL the server was given.
+    const link = self.RapportPaths.linkOnOrigin(data.url, location.origin);
+    const input = h('input', {type: 'text', id: 'feed-url', readonly: true, value: link.url});
     replace(feed, h('div', {class: 'field'}, h('label', {for: 'feed-url'}, 'Your birthdays & follow-ups calendar'), input,
       h('p', {class: 'hint'}, 'Subscribe to this private link in any calendar app. Keep it secret.'),
-      navigator.clipboard ? h('button', {type: 'button', class: 'button small', onClick: async () => { await navigator.clipboard.writeText(data.url); app.toast('Link copied.'); }}, 'Copy link') : null));
+      navigator.clipboard ? h('button', {type: 'button', class: 'button small', onClick: async () => { await navigator.clipboard.writeText(link.url); app.toast('Link copied.'); }}, 'Copy link') : null));
   }).catch(() => {});
   return card('data', 'Import & export',
     h('div', {class: 'field'}, h('label', {for: 'contacts-file'}, 'Import contacts (.vcf from iPhone, Android, Google — or Google CSV)'), file, progress, phase),

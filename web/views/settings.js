@@ -3,9 +3,11 @@
 import {h, replace, field, showErrors, fmtDate, ago, label, uid} from '../lib/dom.js';
 import {api, optional, ApiError} from '../lib/api.js';
 import {pushStatus, enableReminders, disableReminders, sendTestPush, isIos, isStandalone} from '../lib/push.js';
-import {CalendarsSection, DataSection, TokensSection} from './settings-data.js';
+import {DataSection, TokensSection} from './settings-data.js';
+import {CalendarsSection} from './settings-calendars.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const FALLBACKS = [['email', 'E-mail'], ['ntfy', 'ntfy'], ['email,ntfy', 'E-mail, else ntfy'], ['ntfy,email', 'ntfy, else e-mail'], ['', 'Nothing: wait for a device']];
 
 /** A settings card with a heading and an anchor. */
 export function card(id, title, ...children) {
@@ -101,39 +103,70 @@ function Reminders(app) {
   return {status, actions, render};
 }
 
+/** One control per option of a notification kind, as the registry describes it. */
+function optionControl(option, settings) {
+  const value = settings[option.name];
+  if (option.widget === 'check') {
+    const id = uid('s');
+    return h('div', {class: 'check'}, h('input', {type: 'checkbox', id, name: option.name, checked: Boolean(value)}), h('label', {for: id}, option.label));
+  }
+  let input;
+  if (option.widget === 'weekday') {
+    input = h('select', {name: option.name}, WEEKDAYS.map((d, i) => h('option', {value: i, selected: value === i}, d)));
+  } else if (option.widget === 'time') {
+    input = h('input', {type: 'time', name: option.name, value: value || ''});
+  } else if (option.widget === 'days') {
+    input = h('input', {type: 'text', name: option.name, inputmode: 'numeric', value: (value || []).join(', ')});
+  } else {
+    input = h('input', {type: 'number', name: option.name, min: option.min ?? 0, max: option.max ?? 999, inputmode: 'numeric', value: value ?? ''});
+  }
+  return field(option.label, input, option.hint || undefined);
+}
+
+/** The value the API wants for an option's control. */
+function optionValue(option, control) {
+  if (option.widget === 'check') return control.checked;
+  if (option.widget === 'days') return control.value.split(/[\s,]+/).filter(Boolean).map(Number);
+  if (option.widget === 'time') return control.value || undefined;
+  return Number(control.value || 0);
+}
+
 function Notifications(app, settings) {
   const r = Reminders(app);
+  const kinds = settings.kinds || [];
+  const time = (name, value) => h('input', {type: 'time', name, value: value || ''});
   const box = (name, text) => {
     const id = uid('s');
     return h('div', {class: 'check'}, h('input', {type: 'checkbox', id, name, checked: Boolean(settings[name])}), h('label', {for: id}, text));
   };
-  const time = (name, value) => h('input', {type: 'time', name, value: value || ''});
-  const delay = h('input', {type: 'number', name: 'prompt_delay_minutes', min: 0, max: 120, inputmode: 'numeric', value: settings.prompt_delay_minutes ?? 5});
-  const leads = h('input', {type: 'text', name: 'birthday_lead_days', inputmode: 'numeric', value: (settings.birthday_lead_days || []).join(', ')});
-  const weekday = h('select', {name: 'digest_weekday'}, WEEKDAYS.map((d, i) => h('option', {value: i, selected: settings.digest_weekday === i}, d)));
+  const current = (settings.fallback_channels || []).join(',');
+  const fallback = h('select', {name: 'fallback_channels'}, FALLBACKS.map(([value, text]) => h('option', {value, selected: value === current}, text)));
   const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
-    box('notify_meetings', 'After meetings: what did you give, what did you get?'),
-    field('Ask … minutes after a meeting ends', delay),
-    box('notify_birthdays', 'Before birthdays'),
-    field('Days ahead', leads, 'e.g. 7, 1, 0 — 0 is the morning of the day.'),
-    box('notify_followups', 'Follow-ups, check-ins and promises due'),
+    ...kinds.flatMap((kind) => [box(kind.setting, kind.label), ...kind.options.map((o) => optionControl(o, settings))]),
     field('Daily reminders at', time('notify_time', settings.notify_time)),
-    box('digest_enabled', 'Weekly digest: people to give to this week'),
-    h('div', {class: 'two'}, field('Digest day', weekday), field('at', time('digest_time', settings.digest_time))),
+    h('fieldset', {class: 'field'}, h('legend', null, 'When no device takes a reminder'),
+      field('Send it by', fallback),
+      field('ntfy topic address', h('input', {type: 'url', name: 'ntfy_topic_url', value: settings.ntfy_topic_url || '', placeholder: 'https://ntfy.sh/your-topic'})),
+      box('channel_details', 'Include the details (they may quote your notes)'),
+      h('p', {class: 'hint'}, 'E-mail works when the server has a mail server set up.')),
     h('fieldset', {class: 'field'}, h('legend', null, 'Quiet hours'),
       h('div', {class: 'two'}, field('Quiet from', time('quiet_hours_start', settings.quiet_hours_start)), field('Quiet until', time('quiet_hours_end', settings.quiet_hours_end))),
       h('p', {class: 'hint'}, 'Nothing buzzes in between; it waits until the morning.')),
     h('button', {type: 'submit', class: 'button primary'}, 'Save reminders'));
   saveForm(form, app, async () => {
     const v = (n) => form.elements[n];
-    const body = {
-      notify_meetings: v('notify_meetings').checked, notify_birthdays: v('notify_birthdays').checked,
-      notify_followups: v('notify_followups').checked, digest_enabled: v('digest_enabled').checked,
-      prompt_delay_minutes: Number(delay.value || 0), digest_weekday: Number(weekday.value),
-      birthday_lead_days: leads.value.split(/[\s,]+/).filter(Boolean).map(Number),
-    };
-    for (const n of ['notify_time', 'digest_time', 'quiet_hours_start', 'quiet_hours_end']) if (v(n).value) body[n] = v(n).value;
-    if (!('digest_time' in settings)) delete body.digest_time;
+    const body = {};
+    for (const kind of kinds) {
+      body[kind.setting] = v(kind.setting).checked;
+      for (const option of kind.options) {
+        const value = optionValue(option, v(option.name));
+        if (value !== undefined) body[option.name] = value;
+      }
+    }
+    for (const n of ['notify_time', 'quiet_hours_start', 'quiet_hours_end']) if (v(n).value) body[n] = v(n).value;
+    body.fallback_channels = fallback.value ? fallback.value.split(',') : [];
+    body.ntfy_topic_url = v('ntfy_topic_url').value.trim();
+    body.channel_details = v('channel_details').checked;
     Object.assign(settings, await api.patch('/api/settings', body));
   });
   return card('reminders', 'Notifications & quiet hours', r.status, r.actions, h('hr'), form);

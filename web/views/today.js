@@ -5,6 +5,7 @@ import {load} from '../lib/store.js';
 import {isIos, isStandalone, pushStatus, enableReminders} from '../lib/push.js';
 import {ChallengeRow, FollowUpRow, PromiseRow, WinRow} from './threads.js';
 import {AttendeePrompts} from './attendees.js';
+import {splitMeetings} from '../lib/meetings.js';
 
 function list(data, ...keys) {
   for (const key of keys) {
@@ -27,16 +28,39 @@ function personLink(item, sub, badge) {
     badge ? h('span', {class: 'row-badges'}, badge) : null));
 }
 
-function MeetingRow(m, ctx) {
+// "Not worth logging": through the outbox like a log, so it works on a train too.
+async function skipMeeting(m, row, ctx) {
+  await self.RapportOutbox.put({
+    id: `skip-meeting-${m.id}`, url: `/api/meetings/${encodeURIComponent(m.id)}/skip`, body: {},
+    label: `Not worth logging: ${m.title || 'meeting'}`, meeting: m.id,
+  });
+  const section = row.closest('section');
+  row.remove();
+  if (section && !section.querySelector('li')) section.remove();
+  await ctx.app.syncNow({quiet: true});
+  if (ctx.app.pending) ctx.app.scheduleBackgroundSync();
+  ctx.app.toast('Noted — no log needed for that one.');
+}
+
+function MeetingRow(m, ctx, upcoming) {
   const names = (m.attendees || []).map((a) => a.contact_name || a.name || a.email).filter(Boolean);
   const when = `${fmtDay(m.start)} · ${fmtTime(m.start)}`;
-  const logged = m.logged;
-  return h('li', {class: 'meeting-row'},
+  const title = m.title || 'meeting';
+  let action = null;
+  if (m.logged) action = h('span', {class: 'badge'}, 'Logged');
+  else if (ctx.waiting.get(String(m.id)) === 'logged') action = h('span', {class: 'badge'}, 'Saved on this phone');
+  else if (upcoming) action = h('span', {class: 'badge'}, 'Upcoming');
+  else {
+    action = h('span', {class: 'meeting-actions'},
+      h('a', {class: 'button small primary', href: `/log?meeting=${encodeURIComponent(m.id)}`, 'aria-label': `Log ${title}`}, 'Log'),
+      h('button', {type: 'button', class: 'button small ghost', 'aria-label': `Not worth logging: ${title}`,
+        onClick: (e) => skipMeeting(m, e.currentTarget.closest('li'), ctx)}, 'Skip'));
+  }
+  return h('li', {class: 'meeting-row', 'data-testid': upcoming ? 'upcoming-meeting' : 'meeting-to-log'},
     h('div', {class: 'meeting-head'},
       h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, m.title || 'Meeting'),
         h('span', {class: 'row-sub'}, [when, names.slice(0, 3).join(', ')].filter(Boolean).join(' · '))),
-      logged ? h('span', {class: 'badge'}, 'Logged')
-        : h('a', {class: 'button small primary', href: `/log?meeting=${encodeURIComponent(m.id)}`, 'aria-label': `Log ${m.title || 'meeting'}`}, 'Log')),
+      action),
     AttendeePrompts(m, {app: ctx.app, onChange: ctx.changed}));
 }
 
@@ -92,15 +116,20 @@ export async function mountToday(view, {app}) {
   append(view, [h('header', {class: 'top'}, h('h1', null, 'Today')),
     h('p', {class: 'lede'}, greeting(app.me && app.me.name)), nudges, body]);
 
-  const ctx = {app, onToday: true, changed: () => load('/api/today', render).catch((err) => app.toast(err.message))};
+  // Meetings already logged or set aside on this phone, not yet synced: never offered twice.
+  const waiting = new Map((await self.RapportOutbox.all().catch(() => [])).filter((r) => r.meeting)
+    .map((r) => [String(r.meeting), r.url.includes('/skip') ? 'skipped' : 'logged']));
+  const ctx = {app, onToday: true, waiting, changed: () => load('/api/today', render).catch((err) => app.toast(err.message))};
   const render = (data) => {
-    const meetings = [...list(data, 'meetings_to_log'), ...list(data, 'meetings_today')]
-      .filter((m, i, all) => all.findIndex((x) => x.id === m.id) === i);
+    // Only a meeting that has ended can be logged; the rest of today's are shown as coming up.
+    const {toLog, upcoming} = splitMeetings([...list(data, 'meetings_to_log'), ...list(data, 'meetings_today')]
+      .filter((m) => waiting.get(String(m.id)) !== 'skipped'), new Date());
     const lapsed = (o) => personLink(o,
       o.last_interaction_at ? `Last: ${ago(o.last_interaction_at)}` : 'Not met yet',
       h('span', {class: 'badge warn'}, `${o.overdue_days} d overdue`));
     const parts = [
-      section('Meetings to log', meetings.map((m) => MeetingRow(m, ctx)), 'meetings'),
+      section('Meetings to log', toLog.map((m) => MeetingRow(m, ctx, false)), 'meetings'),
+      section('Coming up today', upcoming.map((m) => MeetingRow(m, ctx, true)), 'upcoming'),
       section('Birthdays ahead', list(data, 'birthdays').map((b) => personLink(b,
         [fmtDate(b.on), b.age ? `turns ${b.age}` : ''].filter(Boolean).join(' · '),
         h('span', {class: ['badge', b.days_until === 0 ? 'owe' : '']}, b.days_until === 0 ? 'Today' : b.days_until === 1 ? 'Tomorrow' : `in ${b.days_until} d`))), 'birthdays'),

@@ -1,7 +1,7 @@
 """token scopes: what a personal API token may do
 
 Revision ID: 0008_harden
-Revises: 0007
+Revises: 0008_nudges
 
 Each token carries the scopes chosen at its creation (space-separated: read, log, write,
 admin). Tokens made before scopes existed keep working for everyday use as `write`; the
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_harden"
-down_revision = "0007"
+down_revision = "0008_nudges"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""One module per notification kind; each registers its `Kind` at import."""

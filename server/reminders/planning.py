@@ -1,0 +1,159 @@
+"""The planning pass: plan the users whose mark moved or whose local day turned, each once.
+
+Workers split the users between them: each claims a batch of marks under a short lease
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), plans them and records
+the mark version it planned. A write made while a user is being planned bumps the mark past
+that version, so the user is planned again on the next pass; nothing is lost, and a user whose
+nothing changed costs nothing until their next local midnight.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, insert, literal, or_, select, text, update
+
+from ..channels import ChannelContext, deliver_elsewhere
+from ..extensions import db
+from ..logbook.clock import quiet_hours_end, user_zone
+from ..models import User
+from ..models.planning import ReplanMark
+from ..models.push import Notification
+from ..push.delivery import DeliveryRules
+from ..push.outbox import Planned, save_planned
+from ..settings import get_settings
+from .context import PlanContext
+from .registry import all_kinds, kind_for, turned_off
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+BATCH = 100
+
+
+def plan_for_user(user_id: int, now: datetime, base_url: str) -> int:
+    """Plan every kind that is switched on for one user; returns rows inserted."""
+    return _plan_user(user_id, now, base_url)[0]
+
+
+def _plan_user(user_id: int, now: datetime, base_url: str) -> tuple[int, datetime | None]:
+    """(rows inserted, when the user's local day turns) for one user."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return 0, None
+    ctx = PlanContext.for_user(user, now, base_url)
+    items: list[Planned] = []
+    for kind in all_kinds():
+        if kind.plan is not None and not turned_off(kind, ctx.settings):
+            items.extend(kind.plan(ctx))
+    turns = ctx.day_end_today()  # read before saving: the commit expires the user
+    return save_planned(items, now), turns
+
+
+def claim_users(
+    now: datetime, owner: str, skip: set[int], limit: int = BATCH
+) -> list[tuple[int, int]]:
+    """Lease up to `limit` users due for planning; returns (user id, mark version) pairs."""
+    db.session.commit()
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        db.session.execute(text("BEGIN IMMEDIATE"))
+    mark = ReplanMark
+    stmt = (
+        select(mark.user_id, mark.version)
+        .where(
+            or_(mark.version > mark.planned_version, mark.replan_at.is_(None),
+                mark.replan_at <= now),
+            or_(mark.lease_until.is_(None), mark.lease_until < now),
+            mark.user_id.not_in(skip),
+        )
+        .order_by(mark.user_id)
+        .limit(limit)
+    )
+    if dialect == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = [(row.user_id, row.version) for row in db.session.execute(stmt)]
+    if rows:
+        db.session.execute(
+            update(mark)
+            .where(mark.user_id.in_([uid for uid, _ in rows]))
+            .values(lease_owner=owner, lease_until=now + LEASE)
+        )
+    db.session.commit()
+    return rows
+
+
+def _planned(user_id: int, version: int, owner: str, replan_at: datetime | None) -> None:
+    """Record the version planned and when the user's day turns; releases the lease."""
+    db.session.execute(
+        update(ReplanMark)
+        .where(ReplanMark.user_id == user_id, ReplanMark.lease_owner == owner)
+        .values(planned_version=version, replan_at=replan_at, lease_owner=None,
+                lease_until=None)
+    )
+    db.session.commit()
+
+
+def adopt_unmarked() -> None:
+    """Give a mark to users written without the ORM (bulk loads, SQL), so none is missed."""
+    missing = select(User.id, literal(1), literal(0)).where(
+        ~exists().where(ReplanMark.user_id == User.id)
+    )
+    db.session.execute(
+        insert(ReplanMark).from_select(["user_id", "version", "planned_version"], missing)
+    )
+    db.session.commit()
+
+
+def plan_all(now: datetime, base_url: str, owner: str = "planner") -> dict[str, int]:
+    """Plan the users that need it; returns rows inserted and users planned."""
+    adopt_unmarked()
+    figures = {"planned": 0, "users_planned": 0}
+    done: set[int] = set()  # a user is planned once per pass, even if marked meanwhile
+    while True:
+        claimed = claim_users(now, owner, done)
+        if not claimed:
+            return figures
+        for user_id, version in claimed:
+            done.add(user_id)
+            try:
+                inserted, replan_at = _plan_user(user_id, now, base_url)
+                figures["planned"] += inserted
+                _planned(user_id, version, owner, replan_at)
+                figures["users_planned"] += 1
+            except Exception:
+                log.exception("planning for user %s failed", user_id)
+                db.session.rollback()  # the lease runs out and a later pass tries again
+
+
+def send_time_reason(n: Notification, now: datetime) -> str | None:
+    """At send time: a reason the row must not go out any more."""
+    user = db.session.get(User, n.user_id)
+    if user is None:
+        return "the account is gone"
+    kind = kind_for(n.kind)
+    if turned_off(kind, get_settings(user)):
+        return "turned off in settings"
+    return kind.still_wanted(n, now) if kind.still_wanted is not None else None
+
+
+def quiet_until(n: Notification, now: datetime) -> datetime | None:
+    """When the user's quiet hours end, if `now` is inside them."""
+    user = db.session.get(User, n.user_id)
+    if user is None:
+        return None
+    settings = get_settings(user)
+    return quiet_hours_end(
+        now, user_zone(user), settings["quiet_hours_start"], settings["quiet_hours_end"]
+    )
+
+
+def delivery_rules(channels: ChannelContext | None = None) -> DeliveryRules:
+    """The rules delivery applies at send time (with the other channels when given)."""
+    if channels is None:
+        return DeliveryRules(still_wanted=send_time_reason, quiet_until=quiet_until)
+    return DeliveryRules(
+        still_wanted=send_time_reason, quiet_until=quiet_until,
+        elsewhere=lambda n, now: deliver_elsewhere(channels, n, now),
+    )
