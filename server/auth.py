@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Request, g, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
@@ -212,9 +213,14 @@ class OneIdentityRequest(Request):
 
 
 def rotate_csrf_token() -> None:
-    """Forget this browser's CSRF secret, so a token from before a login or logout is refused."""
+    """Give this browser a new CSRF secret, so a token from before a login or logout is refused.
+
+    The new secret goes into this answer's session cookie at once: the app's next requests,
+    however many run in parallel, are then all handed tokens for the same secret.
+    """
     session.pop("csrf_token", None)
     g.pop("csrf_token", None)
+    generate_csrf()
 
 
 def init_auth(app: Flask) -> None:
