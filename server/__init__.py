@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import Config
+from .json_body import BoundedJSONProvider
 from .logs import configure_logging
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -31,6 +32,7 @@ class IdConverter(IntegerConverter):
 def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app from a Config (default: from the environment) plus overrides."""
     app = Flask(__name__, static_folder=None)
+    app.json = BoundedJSONProvider(app)
     app.url_map.converters["int"] = IdConverter
     if isinstance(config, Config):
         app.config.update(config.finalize())
@@ -46,6 +48,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_rules(app)
+    register_response_rules(app)
     if app.config["VERIFY_KEY_FINGERPRINTS"]:
         verify_keys(app)
     return app
@@ -115,14 +118,14 @@ def register_request_rules(app: Flask) -> None:
     from .errors import ApiError
 
     @app.before_request
-    def _refuse_nul_characters() -> None:
-        """Text with NUL characters is refused the same way on SQLite and PostgreSQL."""
+    def _read_json_body() -> None:
+        """Bounded nesting, real Unicode and no NUL, the same way on SQLite and PostgreSQL."""
         if not request.path.startswith("/api/"):
             return
         if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
             raise ApiError(422, "Text may not contain NUL characters.")
-        if request.mimetype in JSON_TYPES and _has_nul(request.get_json(silent=True)):
-            raise ApiError(422, "Text may not contain NUL characters.")
+        if request.mimetype in JSON_TYPES and request.get_data(cache=True):
+            request.get_json()  # through the bounded reader; kept for the view
 
     @app.before_request
     def _require_json_body() -> None:
@@ -135,14 +138,12 @@ def register_request_rules(app: Flask) -> None:
         raise ApiError(415, "Send JSON with Content-Type: application/json.")
 
 
-def _has_nul(value: Any, depth: int = 0) -> bool:
-    """True when a NUL character hides anywhere in decoded JSON (PostgreSQL refuses them)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if depth > 50:
-        return False
-    if isinstance(value, dict):
-        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v, depth + 1) for v in value)
-    return False
+def register_response_rules(app: Flask) -> None:
+    """API answers are private to one account: no shared or browser HTTP cache keeps them."""
+
+    @app.after_request
+    def _no_store_api(response: Response) -> Response:
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+

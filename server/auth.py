@@ -9,9 +9,12 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, g, request
+from flask import Flask, Request, g, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 
 from .crypto import new_token, sha256_hex
 from .errors import ApiError, error_response
@@ -28,9 +31,10 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 @cache
 def common_passwords() -> frozenset[str]:
-    """The small list of passwords refused outright."""
-    text = (Path(__file__).parent / "common_passwords.txt").read_text()
-    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+    """The breach-corpus list of passwords refused outright (lower-cased; see its header)."""
+    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
+    lines = (line.strip().lower() for line in text.splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def password_problem(password: str, email: str = "") -> str | None:
@@ -92,6 +96,14 @@ def end_sessions(user: User, keep_id: int | None = None) -> int:
     return ended
 
 
+def revoke_tokens(user_id: int) -> int:
+    """Revoke every personal API token of a user (caller commits); returns how many."""
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)).all()
+    for token in tokens:
+        db.session.delete(token)
+    return len(tokens)
+
+
 def current_session_id() -> int | None:
     """The id of the session this request is signed in through (None for tokens)."""
     login_id = getattr(current_user, "login_id", None)
@@ -117,8 +129,51 @@ def load_session_user(login_id: str, now: datetime | None = None) -> User | None
     return user
 
 
+# Each scope and the scopes it includes. `log` may only create log entries (and replay them).
+TOKEN_SCOPES: dict[str, frozenset[str]] = {
+    "read": frozenset({"read"}),
+    "log": frozenset({"log"}),
+    "write": frozenset({"read", "log", "write"}),
+    "admin": frozenset({"read", "log", "write", "admin"}),
+}
+# Blueprints whose every route is `admin` for a token: tokens and the account itself.
+ADMIN_BLUEPRINTS = frozenset({"auth", "tokens"})
+# Routes whose scope is not the default (GET: read, anything else: write, ADMIN_BLUEPRINTS: admin).
+ENDPOINT_SCOPES: dict[str, str] = {
+    "auth.me": "read",
+    "auth.csrf_token": "read",
+    "interactions.put_log": "log",
+    "data_io.export_json": "admin",
+    "data_io.import_json": "admin",
+    "data_io.export_vcard": "admin",
+    "data_io.read_feed_url": "admin",  # hands out the feed secret
+    "data_io.rotate_feed_url": "admin",
+    "data_io.disable_feed": "admin",
+}
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def required_scope(method: str, endpoint: str) -> str:
+    """The scope a bearer token needs for this route."""
+    if endpoint in ENDPOINT_SCOPES:
+        return ENDPOINT_SCOPES[endpoint]
+    if endpoint.partition(".")[0] in ADMIN_BLUEPRINTS:
+        return "admin"
+    return "read" if method in SAFE_METHODS else "write"
+
+
+def granted_scopes(names: list[str]) -> frozenset[str]:
+    """Everything a token with these scopes may do."""
+    return frozenset().union(*(TOKEN_SCOPES.get(name, frozenset()) for name in names))
+
+
+def may(user: User, scope: str) -> bool:
+    """True when this request's identity allows `scope` (a signed-in browser allows all)."""
+    return not user.via_token or scope in user.token_scopes
+
+
 def load_token_user(header: str, now: datetime | None = None) -> User | None:
-    """Flask-Login request loader for `Authorization: Bearer <token>`."""
+    """The user of `Authorization: Bearer <token>`, with the token's scopes on it."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
@@ -133,6 +188,7 @@ def load_token_user(header: str, now: datetime | None = None) -> User | None:
     if user is not None:
         user.via_token = True
         user.login_id = None
+        user.token_scopes = granted_scopes(row.scope_names)
     return user
 
 
@@ -144,8 +200,32 @@ def request_token_user(header: str) -> User | None:
     return cached[1]
 
 
+class OneIdentityRequest(Request):
+    """A request that carries an Authorization header is that credential alone: its cookies
+    (session, remember-me) are not read, so a token never mixes with a browser's sign-in."""
+
+    @cached_property
+    def cookies(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
+        """No cookies when the request authenticates itself; the real ones otherwise."""
+        if "Authorization" in self.headers:
+            return ImmutableMultiDict()
+        return super().cookies
+
+
+def rotate_csrf_token() -> None:
+    """Give this browser a new CSRF secret, so a token from before a login or logout is refused.
+
+    The new secret goes into this answer's session cookie at once: the app's next requests,
+    however many run in parallel, are then all handed tokens for the same secret.
+    """
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+    generate_csrf()
+
+
 def init_auth(app: Flask) -> None:
-    """Wire Flask-Login loaders and the CSRF rule into the app."""
+    """Wire Flask-Login loaders, one identity per request and the CSRF rule into the app."""
+    app.request_class = OneIdentityRequest
     login_manager.session_protection = None  # sessions are revocable rows instead
 
     @login_manager.user_loader
@@ -167,15 +247,20 @@ def init_auth(app: Flask) -> None:
         return error_response(401, "Please sign in.")
 
     @app.before_request
-    def _check_csrf() -> None:
-        """Cookie requests that change data need the CSRF header; bearer requests do not."""
-        if request.method not in UNSAFE_METHODS:
-            return
-        if request.headers.get("Authorization", "").lower().startswith("bearer "):
-            # A cross-site page cannot set this header without CORS, which we never grant.
-            if request_token_user(request.headers["Authorization"]) is None:
-                raise ApiError(401, "That API token is not valid (revoked, expired or unknown).")
-            return
-        if request.blueprint is None and request.endpoint is None:
+    def _check_identity() -> None:
+        """Bearer requests need a valid token whose scopes allow the route; cookie requests
+        that change data need the CSRF header."""
+        if request.endpoint is None:
             return  # 404 / 405 will answer
-        csrf.protect()
+        header = request.headers.get("Authorization")
+        if header is not None and request.path.startswith("/api/"):
+            # A cross-site page cannot set this header without CORS, which we never grant.
+            user = request_token_user(header)
+            if user is None:
+                raise ApiError(401, "That API token is not valid (revoked, expired or unknown).")
+            needed = required_scope(request.method, request.endpoint)
+            if not may(user, needed):
+                raise ApiError(403, f"This token may not do that; it needs the '{needed}' scope.")
+            return
+        if request.method in UNSAFE_METHODS:
+            csrf.protect()

@@ -25,6 +25,9 @@ class Config:
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads (vCard, ICS, backups) are capped lower per route
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # A pooled connection is checked before use, so after a database restart the first
+    # request gets a fresh connection instead of an error.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REMEMBER_COOKIE_DURATION = timedelta(days=365)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -41,6 +44,10 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
     IMPORT_LIMIT = "20 per 10 minutes"  # uploads parsed in the request: contacts, backups
     FEED_LIMIT = "120 per hour"  # calendar apps poll the outgoing feed every few minutes
+    # Per account: each checks a password or fans out work, so a stolen session cannot hammer it.
+    PASSWORD_CHANGE_LIMIT = "10 per hour"  # noqa: S105 (a rate, not a password)
+    ACCOUNT_DELETE_LIMIT = "10 per hour"
+    INVITE_LIMIT = "30 per day"
     API_TITLE = "Rapport"
     API_VERSION = "1"
     OPENAPI_VERSION = "3.0.3"

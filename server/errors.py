@@ -7,7 +7,15 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -83,12 +91,51 @@ def handle_http_exception(exc: HTTPException) -> Response:
     return response
 
 
+# PostgreSQL's "serialization failure" and "deadlock detected": a concurrent write won.
+CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})
+DATABASE_MESSAGES = {
+    409: "That conflicts with a change made at the same moment; nothing was changed. Try again.",
+    500: "A database error occurred; nothing was changed.",
+    503: "The database is unavailable right now; nothing was changed. Try again shortly.",
+}
+
+
+def database_error_status(exc: SQLAlchemyError) -> int:
+    """409 for a lost race, 503 while the database cannot be reached or is busy, else 500."""
+    if isinstance(exc, IntegrityError):
+        return 409
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in CONFLICT_SQLSTATES:
+        return 409
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError | DisconnectionError):
+        return 503
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return 503
+    return 500
+
+
+def _rollback() -> None:
+    """Roll back the request's transaction; a connection that died is discarded instead."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session().invalidate()
+
+
 def register_errorhandlers(app: Flask) -> None:
     """Install the handlers; called by the factory after flask-smorest installed its own."""
 
+    @app.teardown_appcontext
+    def _end_transaction(_exc: BaseException | None) -> None:
+        """Close the session before Flask-SQLAlchemy does, so a database that went away after
+        the answer was built cannot turn that answer into a server error."""
+        try:
+            db.session.close()
+        except SQLAlchemyError:
+            db.session().invalidate()
+
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
-        db.session.rollback()
+        _rollback()
         return error_response(exc.status, exc.message, exc.errors)
 
     @app.errorhandler(CSRFError)
@@ -97,17 +144,24 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
-        db.session.rollback()
+        _rollback()
         return handle_http_exception(exc)
 
     @app.errorhandler(SQLAlchemyError)
     def _db_error(exc: SQLAlchemyError) -> Response:
-        db.session.rollback()
-        log.exception("database error")
-        return error_response(500, "A database error occurred; nothing was changed.")
+        _rollback()
+        status = database_error_status(exc)
+        if status == 500:
+            log.exception("database error")
+        else:
+            log.warning("database answered %s: %s", status, type(exc).__name__)
+        response = error_response(status, DATABASE_MESSAGES[status])
+        if status == 503:
+            response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
-        db.session.rollback()
+        _rollback()
         log.exception("unexpected error")
         return error_response(500, "Something went wrong on our side; nothing was changed.")

@@ -68,6 +68,11 @@ def _test_config(url: str, data_dir: Path, **env: str) -> TestConfig:
     )
 
 
+ROTATES_CSRF = frozenset(
+    f"/api/auth/{name}" for name in ("login", "register", "logout", "logout-all")
+)
+
+
 class ApiClient(FlaskClient):
     """A test client that sends JSON and adds the CSRF header to unsafe requests."""
 
@@ -83,7 +88,10 @@ class ApiClient(FlaskClient):
                     self.csrf_token = super().open("/api/auth/csrf").get_json()["csrf_token"]
                 headers.setdefault("X-CSRFToken", self.csrf_token)
             kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        response = super().open(*args, **kwargs)
+        if method == "POST" and str(args[0] if args else kwargs.get("path", "")) in ROTATES_CSRF:
+            self.csrf_token = None  # signing in or out gives the browser a new CSRF token
+        return response
 
 
 def make_app(database_url: str, data_dir: Path, **env: str) -> Flask:

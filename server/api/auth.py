@@ -17,10 +17,12 @@ from ..auth import (
     end_sessions,
     hash_password,
     password_problem,
+    revoke_tokens,
+    rotate_csrf_token,
     start_session,
 )
 from ..errors import ApiError
-from ..extensions import db, limiter
+from ..extensions import account_key, db, limiter
 from ..invites import claim_first_account, redeem_invite, release_first_account
 from ..models import User, UserSession, utcnow
 from ..schemas.auth import (
@@ -87,6 +89,7 @@ def register(data: dict[str, Any]) -> User:
     except IntegrityError:  # the same e-mail signed up at the same moment
         db.session.rollback()
         raise ApiError(409, "An account with that e-mail already exists.") from None
+    rotate_csrf_token()
     login_user(user, remember=True)
     return user
 
@@ -104,6 +107,7 @@ def login(data: dict[str, Any]) -> User:
     assert user is not None
     start_session(user, remember=data["remember"], user_agent=request.user_agent.string)
     db.session.commit()
+    rotate_csrf_token()
     login_user(user, remember=data["remember"])
     return user
 
@@ -118,6 +122,7 @@ def logout() -> None:
         if row is not None:
             db.session.delete(row)
             db.session.commit()
+    rotate_csrf_token()
     logout_user()
 
 
@@ -128,6 +133,7 @@ def logout_all() -> None:
     """Sign out everywhere, this browser included."""
     end_sessions(current_user)
     db.session.commit()
+    rotate_csrf_token()
     logout_user()
 
 
@@ -203,8 +209,9 @@ def update_me(data: dict[str, Any]) -> User:
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
 @login_required
+@limiter.limit(lambda: current_app.config["PASSWORD_CHANGE_LIMIT"], key_func=account_key)
 def change_password(data: dict[str, Any]) -> None:
-    """Change the password; every other session ends."""
+    """Change the password; every other session ends (and every API token, if asked)."""
     user: User = current_user
     if not check_password(user, data["current"]):
         raise ApiError(401, "Your current password is not right.")
@@ -213,6 +220,8 @@ def change_password(data: dict[str, Any]) -> None:
         raise ApiError(422, "Some fields are not valid.", {"new": [problem]})
     user.password_hash = hash_password(data["new"])
     end_sessions(user, keep_id=current_session_id())
+    if data["revoke_tokens"]:
+        revoke_tokens(user.id)
     db.session.commit()
 
 
@@ -220,6 +229,7 @@ def change_password(data: dict[str, Any]) -> None:
 @blp.arguments(PasswordConfirmSchema)
 @blp.response(204)
 @login_required
+@limiter.limit(lambda: current_app.config["ACCOUNT_DELETE_LIMIT"], key_func=account_key)
 def delete_me(data: dict[str, Any]) -> None:
     """Delete the account and everything it owns."""
     user: User = current_user._get_current_object()
@@ -227,6 +237,7 @@ def delete_me(data: dict[str, Any]) -> None:
         raise ApiError(401, "Your password is not right.")
     from ..account import delete_account
 
+    rotate_csrf_token()
     logout_user()
     delete_account(user)
     release_first_account()

@@ -17,7 +17,7 @@ from ..calendars.service import (
     request_sync,
 )
 from ..errors import ApiError
-from ..extensions import db, limiter
+from ..extensions import account_key, db, limiter
 from ..models import utcnow
 from ..models.calendars import Calendar
 from ..schemas.calendars import (
@@ -57,18 +57,13 @@ def add_calendar(data: dict[str, Any]) -> Calendar:
     return calendar
 
 
-def _user_key() -> str:
-    """Throttle key of the signed-in user (login_required runs first)."""
-    return f"user:{current_user.get_id()}"
-
-
 @blp.route("/upload", methods=["POST"])
 @blp.arguments(UploadFormSchema, location="form")
 @blp.arguments(UploadFileSchema, location="files")
 @blp.response(202, CalendarSchema, description="Stored; the worker reads it at once.")
 @login_required
 @limiter.limit(lambda: current_app.config["CALENDAR_UPLOAD_LIMIT_PER_ADDRESS"])
-@limiter.limit(lambda: current_app.config["CALENDAR_UPLOAD_LIMIT_PER_USER"], key_func=_user_key)
+@limiter.limit(lambda: current_app.config["CALENDAR_UPLOAD_LIMIT_PER_USER"], key_func=account_key)
 def upload_calendar(form: dict[str, Any], _files: dict[str, Any]) -> Calendar:
     """Upload an .ics file (multipart `file`); the worker reads it, poll the calendar's state."""
     upload = request.files["file"]
@@ -103,7 +98,7 @@ def rename_calendar(data: dict[str, Any], calendar_id: int) -> Calendar:
 @blp.route("/<int:calendar_id>/sync", methods=["POST"])
 @blp.response(202, CalendarSchema)
 @login_required
-@limiter.limit(lambda: current_app.config["CALENDAR_SYNC_NOW_LIMIT"], key_func=_user_key)
+@limiter.limit(lambda: current_app.config["CALENDAR_SYNC_NOW_LIMIT"], key_func=account_key)
 def sync_calendar_now(calendar_id: int) -> Calendar:
     """Sync now: the worker reads it within seconds; each calendar at most once a minute."""
     calendar = get_calendar(current_user, calendar_id)

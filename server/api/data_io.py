@@ -22,6 +22,7 @@ from ..contacts_io.sniff import IMPORT_MAX_BYTES, read_contacts_file
 from ..contacts_io.vcard_writer import write_vcards
 from ..errors import ApiError
 from ..extensions import db, limiter
+from ..json_body import load_json_text
 from ..models import Contact, User, utcnow
 from ..openapi import JSON_OR_MULTIPART_FILE, MULTIPART_FILE
 from ..schemas.data_io import (
@@ -136,10 +137,7 @@ def import_json(args: dict[str, Any]) -> dict[str, Any]:
     """Restore a backup (JSON body or multipart `file`) into an empty account, or merge."""
     if request.mimetype == "multipart/form-data":
         raw, _ = _upload_bytes(BACKUP_MAX_BYTES, "backup file")
-        try:
-            document = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ApiError(422, "This file is not a Rapport backup (not JSON).") from None
+        document = load_json_text(raw, "This file is not a Rapport backup: it", unreadable=422)
     else:
         document = request.get_json(silent=True)
         if document is None:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from ..auth import may
 from ..contacts import get_contact, paginate
 from ..errors import ApiError
 from ..extensions import db
@@ -97,7 +98,10 @@ def _one(interaction: Interaction) -> Interaction:
 @login_required
 def put_log(data: dict[str, Any], uuid: str) -> Any:
     """Log an interaction under a client UUID: create (201), update or replay (200)."""
-    interaction, created = put_interaction(current_user, parse_uuid(uuid), data, utcnow())
+    now = utcnow()
+    interaction, created = put_interaction(current_user, parse_uuid(uuid), data, now)
+    if not created and interaction.updated_at == now and not may(current_user, "write"):
+        raise ApiError(403, "This token may only log new entries; it needs 'write' to edit.")
     db.session.commit()
     return _one(interaction), 201 if created else 200
 

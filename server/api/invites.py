@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from ..errors import ApiError
-from ..extensions import db, limiter
+from ..extensions import account_key, db, limiter
 from ..invites import (
     FIRST_ACCOUNT_KEY,
     create_invite,
@@ -41,6 +41,7 @@ def _admin() -> User:
 @blp.arguments(InviteCreateSchema)
 @blp.response(201, InviteSchema)
 @login_required
+@limiter.limit(lambda: current_app.config["INVITE_LIMIT"], key_func=account_key)
 def create(data: dict[str, Any]) -> dict[str, Any]:
     """Admins: make a single-use invitation link that expires."""
     invite, code = create_invite(

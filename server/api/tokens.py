@@ -9,11 +9,12 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from ..auth import revoke_tokens
 from ..crypto import new_token, sha256_hex
 from ..errors import ApiError
 from ..extensions import db
 from ..models import ApiToken, utcnow
-from ..schemas.auth import TokenCreateSchema, TokenInfoSchema, TokenSchema
+from ..schemas.auth import TokenCreateSchema, TokenInfoSchema, TokenSchema, TokensRevokedSchema
 
 blp = Blueprint("tokens", __name__, url_prefix="/api/tokens", description="Personal API tokens")
 MAX_TOKENS = 20
@@ -50,6 +51,7 @@ def create_token(data: dict[str, Any]) -> ApiToken:
         token_hash=sha256_hex(secret),
         prefix=secret[:8],
         expires_at=expires,
+        scopes=" ".join(dict.fromkeys(data["scopes"])),
     )
     db.session.add(token)
     db.session.commit()
@@ -69,3 +71,13 @@ def revoke_token(token_id: int) -> None:
         raise ApiError(404, "No such token.")
     db.session.delete(token)
     db.session.commit()
+
+
+@blp.route("", methods=["DELETE"])
+@blp.response(200, TokensRevokedSchema)
+@login_required
+def revoke_all() -> dict[str, int]:
+    """Revoke every token at once (scripts using any of them stop working)."""
+    revoked = revoke_tokens(current_user.id)
+    db.session.commit()
+    return {"revoked": revoked}

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Contact, User
 from ..models.calendars import Meeting
 from ..models.interactions import Challenge, GiveTakeItem, Interaction, InteractionContact
+from ..transactions import begin_write
 from .clock import day_start, local_date, user_zone
 from .wins import congratulate_wins_from_log, reconsider_wins_closed_by
 
@@ -44,8 +45,10 @@ def put_interaction(
 ) -> tuple[Interaction, bool]:
     """Create or update the interaction `uuid`; returns (interaction, created).
 
-    A replay of the same body changes nothing. When a concurrent request inserts the same
-    UUID first, the unique constraint refuses ours and the write is retried as an update.
+    A replay of the same body changes nothing. Concurrent writes to one UUID take turns on a
+    write lock (the row lock on PostgreSQL, the database write lock on SQLite), so the last
+    one wins whole; when a concurrent request inserts the same UUID first, the unique
+    constraint refuses ours and the write is retried as an update of the row it made.
     """
     try:
         result = _save(user, uuid, data, now)
@@ -58,8 +61,17 @@ def put_interaction(
     return interaction, False
 
 
+def _locked_owner(uuid: str) -> int | None:
+    """Who owns `uuid` (None: nobody yet), holding the write lock on it for this transaction."""
+    begin_write()
+    stmt = select(Interaction.user_id).where(Interaction.uuid == uuid)
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return db.session.scalar(stmt)
+
+
 def _save(user: User, uuid: str, data: dict[str, Any], now: datetime) -> tuple[Interaction, bool]:
-    owner_id = db.session.scalar(select(Interaction.user_id).where(Interaction.uuid == uuid))
+    owner_id = _locked_owner(uuid)
     if owner_id is not None and owner_id != user.id:
         raise ApiError(404, "No such interaction.")
     _check_references(user, data, now)

@@ -33,6 +33,7 @@ class User(Base):
     # Set by the login loader: which session (or token) this request is acting through.
     login_id = None  # type: str | None
     via_token = False
+    token_scopes: frozenset[str] = frozenset()  # what the bearer token grants (tokens only)
 
     # Flask-Login protocol
     is_active = True
@@ -78,6 +79,13 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Space-separated scopes chosen at creation (see server.auth.TOKEN_SCOPES).
+    scopes: Mapped[str] = mapped_column(String(64), default="write", server_default="write")
+
+    @property
+    def scope_names(self) -> list[str]:
+        """The scopes as a list, in the order they were chosen."""
+        return self.scopes.split()
 
 
 class Invite(Base):

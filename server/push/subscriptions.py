@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -105,15 +106,24 @@ def save_subscription(
 ) -> tuple[PushSubscription, bool]:
     """Upsert by endpoint; returns (subscription, created). Oldest devices make room past the cap.
 
-    The endpoint is a capability held by one browser profile: when it re-subscribes (new keys,
-    or after signing in as someone else) the row follows it instead of duplicating.
+    The endpoint is a capability held by one browser profile: when it re-subscribes with new
+    keys the row follows it instead of duplicating. An endpoint registered to someone else
+    moves only with proof that the caller is that browser: the same keys (the auth secret is
+    never shown to anyone); otherwise it is refused and stays with its owner.
     """
-    row = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    row = db.session.scalar(
+        select(PushSubscription).where(PushSubscription.endpoint == endpoint).with_for_update()
+    )
     created = row is None
     if row is None:
         row = PushSubscription(endpoint=endpoint, user_id=user_id, created_at=now)
         db.session.add(row)
     elif row.user_id != user_id:
+        if not (
+            hmac.compare_digest(row.auth.encode(), auth.encode())
+            and hmac.compare_digest(row.p256dh.encode(), p256dh.encode())
+        ):
+            raise ApiError(409, "That device is registered to another account.")
         row.user_id = user_id
         row.created_at = now
         row.last_success_at = None

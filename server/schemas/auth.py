@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..auth import TOKEN_SCOPES
 from ..settings import validate_timezone
 from . import StrictSchema
 
+TOKEN_SCOPE_NAMES = tuple(TOKEN_SCOPES)
 EMAIL = fields.Email(required=True, validate=validate.Length(max=254))
 
 
@@ -53,6 +55,9 @@ class PasswordChangeSchema(StrictSchema):
 
     current = fields.String(required=True, validate=validate.Length(max=256))
     new = fields.String(required=True, validate=validate.Length(max=256))
+    revoke_tokens = fields.Boolean(
+        load_default=False, metadata={"description": "Also revoke every personal API token."}
+    )
 
 
 class PasswordConfirmSchema(StrictSchema):
@@ -79,9 +84,18 @@ class SessionSchema(Schema):
 
 
 class TokenCreateSchema(StrictSchema):
-    """Create a personal API token."""
+    """Create a personal API token with the scopes it may use and an optional expiry."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    scopes = fields.List(
+        fields.String(validate=validate.OneOf(TOKEN_SCOPE_NAMES)),
+        load_default=lambda: ["write"],
+        validate=validate.Length(min=1, max=len(TOKEN_SCOPE_NAMES)),
+        metadata={
+            "description": "read: look only; log: create log entries only; write: everyday "
+            "use (read, log and edit); admin: also tokens, account, export and restore."
+        },
+    )
     expires_in_days = fields.Integer(load_default=None, validate=validate.Range(1, 3650))
 
 
@@ -92,8 +106,15 @@ class TokenInfoSchema(Schema):
     name = fields.String()
     prefix = fields.String()
     created_at = fields.DateTime()
+    scopes = fields.List(fields.String(), attribute="scope_names")
     expires_at = fields.DateTime(allow_none=True)
     last_used_at = fields.DateTime(allow_none=True)
+
+
+class TokensRevokedSchema(Schema):
+    """How many tokens a "revoke all" ended."""
+
+    revoked = fields.Integer()
 
 
 class TokenSchema(TokenInfoSchema):

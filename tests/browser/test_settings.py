@@ -13,14 +13,35 @@ def test_api_token_is_shown_once_and_works(page: Any, live_server: Any) -> None:
     sign_up(page)
     page.goto("/settings")
     page.get_by_label("Token name").fill("iPhone Shortcut")
+    page.get_by_label("It may").select_option("read")
     page.get_by_role("button", name="Create token").click()
     token = page.get_by_test_id("new-token").input_value()
     assert token
-    answer = page.request.get(f"{live_server.url}/api/contacts", headers={"Authorization": f"Bearer {token}"})
+    auth = {"Authorization": f"Bearer {token}"}
+    answer = page.request.get(f"{live_server.url}/api/contacts", headers=auth)
     assert answer.status == 200
+    refused = page.request.post(f"{live_server.url}/api/contacts", headers=auth, data={"name": "x"})
+    assert refused.status == 403
     page.reload()
     expect(page.get_by_role("button", name="Revoke iPhone Shortcut")).to_be_visible()
+    expect(page.get_by_text("read · created")).to_be_visible()
+    expect(page.get_by_text("last used")).to_be_visible()
     expect(page.get_by_test_id("new-token")).to_have_count(0)
+
+
+def test_password_change_can_revoke_every_token(page: Any, live_server: Any) -> None:
+    from tests.conftest import PASSWORD
+
+    sign_up(page)
+    token = api_call(page, "POST", "/api/tokens", {"name": "Tasker", "scopes": ["log"]})["body"]["token"]
+    page.goto("/settings")
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password").fill("a brand new long secret")
+    page.get_by_label("Also revoke every API token").check()
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Password changed.")).to_be_visible()
+    answer = page.request.get(f"{live_server.url}/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status == 401
 
 
 def test_profile_and_quiet_hours_are_saved(page: Any) -> None:

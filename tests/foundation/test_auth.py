@@ -270,3 +270,17 @@ def test_closed_registration_still_allows_the_first_account(app_factory):
     assert app.test_client().post(
         "/api/auth/register", json={"email": "x@example.com", "password": "another password"}
     ).status_code == 403
+
+
+def test_common_password_list_comes_from_a_breach_corpus_and_ignores_case(client, app):
+    from server.auth import common_passwords
+
+    listed = common_passwords()
+    assert len(listed) >= 10_000
+    # Entries from deep in the Xato top list, not only the famous few; any capitalisation.
+    for password in ("Dallas01", "GODSWILL", "Chelsea4", "PRINCESS1", "qwertyuiop"):
+        assert password.lower() in listed, password
+        r = client.post("/api/auth/register", json={"email": "x@example.com", "password": password})
+        assert r.status_code == 422, password
+        assert "common" in r.get_json()["errors"]["password"][0]
+    assert count(app, User) == 0

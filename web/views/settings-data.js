@@ -111,6 +111,14 @@ export function DataSection(app) {
     feed);
 }
 
+const TOKEN_SCOPES = [
+  ['log', 'Log new entries only'],
+  ['read', 'Read only'],
+  ['write', 'Read, log and edit'],
+  ['admin', 'Everything, including tokens, account and export'],
+];
+const TOKEN_EXPIRY = [['30', 'In 30 days'], ['90', 'In 90 days'], ['365', 'In a year'], ['', 'Never']];
+
 export function TokensSection(app) {
   const list = h('ul', {class: 'rows'});
   const shown = h('div', {'aria-live': 'polite'});
@@ -119,17 +127,22 @@ export function TokensSection(app) {
     const items = Array.isArray(data) ? data : (data && data.items) || [];
     replace(list, items.map((t) => h('li', {class: 'thread-row'},
       h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, t.name),
-        h('span', {class: 'row-sub'}, [t.prefix ? `${t.prefix}…` : '', t.created_at ? `created ${fmtDate(t.created_at)}` : '', t.last_used_at ? `used ${ago(t.last_used_at)}` : 'never used'].filter(Boolean).join(' · '))),
+        h('span', {class: 'row-sub'}, [t.prefix ? `${t.prefix}…` : '', (t.scopes || []).join(' + '), t.created_at ? `created ${fmtDate(t.created_at)}` : '', t.expires_at ? `expires ${fmtDate(t.expires_at)}` : '', t.last_used_at ? `last used ${ago(t.last_used_at)}` : 'never used'].filter(Boolean).join(' · '))),
       h('button', {type: 'button', class: 'button small ghost', 'aria-label': `Revoke ${t.name}`, onClick: async () => {
         if (!confirm(`Revoke “${t.name}”? Scripts using it stop working at once.`)) return;
         try { await api.del(`/api/tokens/${t.id}`); render(); } catch (err) { app.toast(err.message); }
       }}, 'Revoke'))));
   };
   const name = h('input', {type: 'text', name: 'name', placeholder: 'e.g. iPhone Shortcut', maxlength: 100, required: true});
+  const scope = h('select', {name: 'scope'}, TOKEN_SCOPES.map(([value, text]) => h('option', {value, selected: value === 'log'}, text)));
+  const expiry = h('select', {name: 'expires_in_days'}, TOKEN_EXPIRY.map(([value, text]) => h('option', {value, selected: value === '365'}, text)));
   const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
-    field('Token name', name), h('button', {type: 'submit', class: 'button primary'}, 'Create token'));
+    field('Token name', name), field('It may', scope), field('Expires', expiry),
+    h('button', {type: 'submit', class: 'button primary'}, 'Create token'));
   saveForm(form, app, async () => {
-    const created = await api.post('/api/tokens', {name: name.value.trim() || 'Script'});
+    const body = {name: name.value.trim() || 'Script', scopes: [scope.value]};
+    if (expiry.value) body.expires_in_days = Number(expiry.value);
+    const created = await api.post('/api/tokens', body);
     name.value = '';
     const value = h('input', {type: 'text', id: 'new-token', readonly: true, value: created.token, 'data-testid': 'new-token'});
     replace(shown, h('div', {class: 'token-once'}, h('label', {for: 'new-token'}, 'Copy it now — it will not be shown again'), value,

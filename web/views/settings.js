@@ -261,12 +261,15 @@ function Sync(app, signal) {
 function Password(app) {
   const current = h('input', {type: 'password', name: 'current', autocomplete: 'current-password'});
   const next = h('input', {type: 'password', name: 'new', autocomplete: 'new-password', minlength: 8});
+  const revoke = h('input', {type: 'checkbox', id: 'revoke-tokens', name: 'revoke_tokens'});
   const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
     field('Current password', current), field('New password', next, 'At least 8 characters. Other devices will be signed out.'),
+    h('div', {class: 'check'}, revoke, h('label', {for: 'revoke-tokens'}, 'Also revoke every API token')),
     h('button', {type: 'submit', class: 'button primary'}, 'Change password'));
   saveForm(form, app, async () => {
-    await api.post('/api/auth/password', {current: current.value, new: next.value});
+    await api.post('/api/auth/password', {current: current.value, new: next.value, revoke_tokens: revoke.checked});
     current.value = next.value = '';
+    revoke.checked = false;
   }, 'Password changed.');
   return card('password', 'Password', form);
 }
