@@ -73,6 +73,7 @@ class WinEntrySchema(Schema):
     """A contact's success."""
 
     contact = fields.Integer(required=True)
+    interaction = fields.Integer(load_default=None, allow_none=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=500))
     happened_on = fields.Date(required=True)
     congratulated_at = fields.AwareDateTime(load_default=None, allow_none=True)
@@ -262,15 +263,20 @@ class ChallengesPart:
 
 
 class WinsPart:
-    """Wins to congratulate."""
+    """Wins to congratulate, linked to their contact and (when noted in a log) their interaction."""
 
     key = "wins"
 
+    def __init__(self, interactions: InteractionsPart) -> None:
+        self.interactions = interactions
+
     def export(self, user: User, refs: dict[int, int]) -> list[dict[str, Any]]:
         """Wins in creation order."""
+        interaction_refs = {row.id: ref for ref, row in enumerate(_rows(models.Interaction, user), start=1)}
         return [
             {
                 "contact": refs[row.contact_id],
+                "interaction": interaction_refs.get(row.interaction_id),
                 "text": row.text,
                 "happened_on": _iso(row.happened_on),
                 "congratulated_at": _iso(row.congratulated_at),
@@ -299,9 +305,13 @@ class WinsPart:
             contact_id = ref_to_id.get(entry["contact"])
             if contact_id is None or (contact_id, entry["text"]) in there:
                 continue
+            interaction = self.interactions.by_ref.get(entry["interaction"] or 0)
+            if interaction is not None and interaction.win is not None:
+                continue  # merged into a log entry that already notes its win
             row = models.Win(
                 user_id=user.id,
                 contact_id=contact_id,
+                interaction_id=interaction.id if interaction is not None else None,
                 text=entry["text"],
                 happened_on=entry["happened_on"],
                 congratulated_at=entry["congratulated_at"],

@@ -40,6 +40,6 @@ def backup_parts() -> list[BackupPart]:
     return [
         interactions,
         backup_logbook.ChallengesPart(interactions),
-        backup_logbook.WinsPart(),
+        backup_logbook.WinsPart(interactions),
         CalendarsPart(),
     ]

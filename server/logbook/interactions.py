@@ -23,7 +23,7 @@ from ..models.calendars import Meeting
 from ..models.interactions import Challenge, GiveTakeItem, Interaction, InteractionContact
 from ..transactions import begin_write
 from .clock import day_start, local_date, user_zone
-from .wins import congratulate_wins_from_log, reconsider_wins_closed_by
+from .wins import congratulate_wins_from_log, note_win_from_log, reconsider_wins_closed_by
 
 SCALAR_FIELDS = ("occurred_at", "kind", "meeting_id", "notes", "challenge", "follow_up_on")
 ITEM_FIELDS = ("category", "note", "contact_id", "promised", "due_on")
@@ -89,6 +89,7 @@ def _save(user: User, uuid: str, data: dict[str, Any], now: datetime) -> tuple[I
     changed |= _apply_fields(interaction, data)
     changed |= _apply_contacts(interaction, user.id, data["contact_ids"])
     changed |= _apply_items(interaction, user.id, data)
+    changed |= note_win_from_log(user, interaction, data.get("win"), now)
     if not changed:
         return interaction, created
     interaction.updated_at = now

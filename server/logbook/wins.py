@@ -51,6 +51,47 @@ def _congrats_since(user: User, contact_id: int, happened_on: date) -> datetime 
     )
 
 
+def note_win_from_log(
+    user: User, interaction: Interaction, wanted: dict[str, Any] | None, now: datetime
+) -> bool:
+    """Keep the win a log entry notes in step with it; True when that changed anything.
+
+    The win is the named person's (one of the log's people), else the log's first person's,
+    and happened on the log's local day. One win per log (a replay changes nothing); a log
+    that no longer notes a win drops the one it made, never a win recorded by hand.
+    """
+    if wanted is None:
+        if interaction.win is None:
+            return False
+        interaction.win = None
+        return True
+    people = interaction.contact_ids
+    contact_id = wanted.get("contact_id") or people[0]
+    if contact_id not in people:
+        raise ApiError(
+            422, "Some fields are not valid.",
+            {"win": {"contact_id": ["Not one of this log's people."]}},
+        )
+    values = {
+        "contact_id": contact_id,
+        "text": wanted["text"],
+        "big": bool(wanted.get("big")),
+        "happened_on": local_date(user, interaction.occurred_at),
+    }
+    win = interaction.win
+    if win is None:
+        with db.session.no_autoflush:  # this log's own congrats is applied after the flush
+            closed = _congrats_since(user, contact_id, values["happened_on"])
+        interaction.win = Win(user_id=user.id, created_at=now, congratulated_at=closed, **values)
+        return True
+    changed = False
+    for field, value in values.items():
+        if getattr(win, field) != value:
+            setattr(win, field, value)
+            changed = True
+    return changed
+
+
 def congratulate_wins_from_log(user: User, interaction: Interaction) -> None:
     """A congrats given in a log closes the open wins (up to that day) of the people it was for."""
     targets: set[int] = set()

@@ -89,6 +89,9 @@ class Interaction(Base):
         lazy="selectin",
         order_by="GiveTakeItem.id",
     )
+    win: Mapped[Win | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
 
     def refresh_copies(self) -> None:
         """Copy this log's time onto its items and links, and each person's counts onto links."""
@@ -240,6 +243,10 @@ class Win(Base):
     congratulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     big: Mapped[bool] = mapped_column(Boolean, default=False)  # worth a one-year anniversary
+    # The log entry that noted this win (it goes with that entry); none when recorded by hand.
+    interaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE"), unique=True
+    )
 
 
 @event.listens_for(Session, "before_flush")

@@ -72,6 +72,14 @@ class ReceivedItemInSchema(ItemInSchema):
             raise ValidationError("Only something you gave can be a promise.", "promised")
 
 
+class LogWinInSchema(StrictSchema):
+    """A win noted in a log entry: whose (one of the log's people; default the first) and what."""
+
+    text = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    big = fields.Boolean(load_default=False)
+    contact_id = Id(load_default=None, allow_none=True)
+
+
 class InteractionInSchema(StrictSchema):
     """PUT /api/interactions/<uuid>: the whole log entry."""
 
@@ -89,6 +97,12 @@ class InteractionInSchema(StrictSchema):
     challenge = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     challenge_check_in_on = Day(load_default=None, allow_none=True)
     follow_up_on = Day(load_default=None, allow_none=True)
+    win = fields.Nested(
+        LogWinInSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "A win this log notes; it happened on the log's day."},
+    )
 
     @post_load
     def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -110,6 +124,17 @@ class ItemSchema(Schema):
     delivered_at = fields.DateTime(allow_none=True)
 
 
+class LogWinSchema(Schema):
+    """The win a log entry noted."""
+
+    id = fields.Integer()
+    contact_id = fields.Integer()
+    text = fields.String()
+    big = fields.Boolean()
+    happened_on = Day()
+    congratulated_at = fields.DateTime(allow_none=True)
+
+
 class InteractionSchema(Schema):
     """A log entry as the API returns it."""
 
@@ -127,6 +152,7 @@ class InteractionSchema(Schema):
     follow_up_due_on = Day(allow_none=True)
     follow_up_done_at = fields.DateTime(allow_none=True)
     follow_up_snoozed_until = Day(allow_none=True)
+    win = fields.Nested(LogWinSchema, allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

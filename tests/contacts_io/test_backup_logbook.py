@@ -105,3 +105,24 @@ def test_feed_shows_follow_ups_check_ins_and_promises(app, auth_client):
     assert "Check in with Tom" in summaries
     # keep-in-touch dates come from the log's stats: Ada and Tom were seen, so they are due
     assert any(s.endswith("Ada") and ("Keep in touch" in s or "Overdue" in s) for s in summaries)
+
+
+def test_a_win_noted_in_a_log_stays_linked_to_it_through_a_restore(app, auth_client, make_user):
+    ada = auth_client.post("/api/contacts", json={"name": "Ada"}).get_json()["id"]
+    body = {"occurred_at": "2026-11-20T12:30:00+00:00", "kind": "call", "contact_ids": [ada],
+            "win": {"text": "Shipped v2", "big": True}}
+    assert auth_client.put(f"/api/interactions/{uuid.uuid4()}", json=body).status_code == 201
+    auth_client.post(f"/api/contacts/{ada}/wins", json={"text": "Promoted", "happened_on": "2026-11-10"})
+    document = auth_client.get("/api/export.json").get_json()
+    assert [(w["text"], w["interaction"]) for w in document["wins"]] == [("Shipped v2", 1), ("Promoted", None)]
+    fresh = make_user("fresh@example.com")
+    other = app.test_client()
+    login(other, fresh.email)
+    assert other.post("/api/import.json", json=document).status_code == 200
+    assert _without_time(other.get("/api/export.json").get_json()) == _without_time(document)
+    [log] = other.get("/api/interactions").get_json()["items"]
+    assert log["win"]["text"] == "Shipped v2"
+    assert other.delete(f"/api/interactions/{log['uuid']}").status_code == 204
+    assert [w["text"] for w in other.get("/api/wins").get_json()["items"]] == ["Promoted"]
+    merged = auth_client.post("/api/import.json?merge=1", json=document)
+    assert merged.status_code == 200 and merged.get_json()["restored"]["wins"] == 0
