@@ -327,3 +327,27 @@ def test_actions_offline_say_so_and_change_nothing(page: Any, context: Any) -> N
 
     assert len(api_call(page, "GET", "/api/wins?open=1")["body"]["items"]) == 1
     assert follow_up(page, seeded["follow_done"])["follow_up_done_at"] is None
+
+
+def test_a_win_logged_from_the_log_form_shows_on_the_card(page: Any) -> None:
+    sign_up(page)
+    tom = add_contact(page, "Tom Baker", "tom@example.com")
+    page.goto(f"/log?contact={tom['id']}")
+    page.get_by_label("Their win").fill("Closed the seed round")
+    page.get_by_label("Big one").check()
+    shoot(page, "log-their-win")
+    page.get_by_test_id("save-log").click()
+    page.wait_for_url(f"**/people/{tom['id']}")
+    wins = page.get_by_test_id("wins")
+    expect(wins.get_by_test_id("win")).to_contain_text("Closed the seed round")
+    expect(wins.get_by_test_id("win")).to_contain_text("Big win")
+    [log] = api_call(page, "GET", f"/api/interactions?contact_id={tom['id']}")["body"]["items"]
+    assert (log["win"]["text"], log["win"]["big"], log["win"]["contact_id"]) == (
+        "Closed the seed round", True, tom["id"])
+
+    page.goto(f"/people/{tom['id']}/edit")
+    page.get_by_label("See in person every … days").fill("90")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"**/people/{tom['id']}")
+    expect(page.get_by_text("every 90 days")).to_be_visible()
+    assert api_call(page, "GET", f"/api/contacts/{tom['id']}")["body"]["face_time_days"] == 90

@@ -208,6 +208,8 @@ export async function mountLog(view, {query, app}) {
   const gave = GiveTake('I gave', 'gave', true);
   const got = GiveTake('I got', 'received', false);
   const challenge = h('input', {type: 'text', id: 'log-challenge', name: 'challenge', maxlength: 500, placeholder: 'e.g. hiring a CTO, father in hospital', autocomplete: 'off'});
+  const winText = h('input', {type: 'text', id: 'log-win', name: 'win', maxlength: 500, placeholder: 'e.g. promoted, closed a round', autocomplete: 'off'});
+  const winBig = h('input', {type: 'checkbox', id: 'log-win-big', name: 'win_big'});
   const follow = h('fieldset', {class: 'log-block'}, h('legend', null, 'Follow up in'),
     h('div', {class: 'chips', role: 'radiogroup', 'aria-label': 'Follow up in'}, FOLLOW_UPS.map(([v, t]) => chip('radio', 'follow', v, t, v === '', 'small'))));
   const when = h('input', {type: 'datetime-local', id: 'log-when', name: 'occurred_at', value: localDateTimeValue(meeting && meeting.start ? new Date(meeting.start) : new Date())});
@@ -218,6 +220,8 @@ export async function mountLog(view, {query, app}) {
   const form = h('form', {class: 'log-form', novalidate: true},
     error, picker, kind, gave, got,
     h('div', {class: 'field log-block'}, h('label', {for: 'log-challenge'}, 'On their mind (their challenge)'), challenge),
+    h('div', {class: 'field log-block'}, h('label', {for: 'log-win'}, 'Their win'),
+      h('div', {class: 'inline-form'}, winText, h('span', {class: 'promise'}, winBig, h('label', {for: 'log-win-big'}, 'Big one')))),
     follow,
     h('details', {class: 'log-more'}, h('summary', null, 'When and notes'),
       h('div', {class: 'field'}, h('label', {for: 'log-when'}, 'When'), when),
@@ -244,6 +248,8 @@ export async function mountLog(view, {query, app}) {
       notes: notes.value.trim(),
       challenge: challenge.value.trim(),
       follow_up_on: followUpDate(form.querySelector('input[name=follow]:checked').value),
+      // The first person's win (the server's default), congratulated by a "congrats" given here.
+      win: winText.value.trim() ? {text: winText.value.trim(), big: winBig.checked} : null,
     };
     if (linkedMeeting !== null) body.meeting_id = linkedMeeting;
     const id = uuid();

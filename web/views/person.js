@@ -45,6 +45,7 @@ function KeepInTouch(contact, nextBirthday) {
   const rows = [
     ['Last contact', s.last_interaction_at ? ago(s.last_interaction_at) : 'never'],
     ['Last face time', s.last_in_person_at ? ago(s.last_in_person_at) : 'never'],
+    contact.face_time_days ? ['See in person', `every ${contact.face_time_days} days`] : null,
     ['Next due', s.next_due_on ? (s.overdue_days > 0 ? `${s.overdue_days} days overdue` : fmtDate(s.next_due_on)) : (contact.cadence_days ? '' : 'no cadence')],
     contact.birthday ? ['Birthday', birthdayText(contact.birthday)
       + (nextBirthday && nextBirthday.days_until <= 30 ? ` (${nextBirthday.days_until === 0 ? 'today' : `in ${nextBirthday.days_until} days`}${nextBirthday.age ? `, turns ${nextBirthday.age}` : ''})` : '')] : null,
@@ -114,17 +115,20 @@ export async function mountPerson(view, {params, app}) {
 function AddWin(c, ctx) {
   const text = h('input', {type: 'text', id: 'new-win', name: 'text', placeholder: 'e.g. Promoted to VP', maxlength: 500, autocomplete: 'off'});
   const when = h('input', {type: 'date', id: 'new-win-on', name: 'happened_on', value: isoDate(new Date()), max: isoDate(new Date())});
+  const big = h('input', {type: 'checkbox', id: 'new-win-big', name: 'big'});
   const submit = h('button', {type: 'submit', class: 'button small primary'}, 'Add win');
   const form = h('form', {class: 'add-win', 'aria-label': 'Add a win'},
     h('div', {class: 'field'}, h('label', {for: 'new-win'}, `A win of ${c.name}'s`), text),
-    h('div', {class: 'inline-form'}, h('label', {for: 'new-win-on', class: 'visually-hidden'}, 'When it happened'), when, submit));
+    h('div', {class: 'inline-form'}, h('label', {for: 'new-win-on', class: 'visually-hidden'}, 'When it happened'), when,
+      h('span', {class: 'promise'}, big, h('label', {for: 'new-win-big'}, 'Big one')), submit));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!text.value.trim()) { text.focus(); return; }
-    const body = {text: text.value.trim(), happened_on: when.value || isoDate(new Date())};
+    const body = {text: text.value.trim(), happened_on: when.value || isoDate(new Date()), big: big.checked};
     if (await act(ctx, submit, () => api.post(`/api/contacts/${c.id}/wins`, body), 'Win noted — congratulate them!')) {
       text.value = '';
       when.value = isoDate(new Date());
+      big.checked = false;
     }
   });
   return form;
@@ -155,6 +159,7 @@ export async function mountPersonForm(view, {params, app}) {
   const kind = h('select', {name: 'kind'}, KINDS.map((k) => h('option', {value: k, selected: c.kind === k}, label(k))));
   const tags = input('tags', (c.tags || []).join(', '));
   const cadence = h('input', {type: 'number', name: 'cadence_days', min: 1, max: 3650, inputmode: 'numeric', value: c.cadence_days || '', placeholder: 'default for the kind'});
+  const faceTime = h('input', {type: 'number', name: 'face_time_days', min: 1, max: 3650, inputmode: 'numeric', value: c.face_time_days || '', placeholder: 'no in-person cadence'});
   const bday = h('select', {name: 'birthday_day', 'aria-label': 'Birthday day'}, h('option', {value: ''}, 'Day'), Array.from({length: 31}, (_, i) => h('option', {value: i + 1, selected: bm && Number(bm[3]) === i + 1}, String(i + 1))));
   const bmonth = h('select', {name: 'birthday_month', 'aria-label': 'Birthday month'}, h('option', {value: ''}, 'Month'), MONTHS.map((m, i) => h('option', {value: i + 1, selected: bm && Number(bm[2]) === i + 1}, m)));
   const byear = h('input', {type: 'number', name: 'birthday_year', 'aria-label': 'Birthday year (optional)', placeholder: 'Year', min: 1800, max: new Date().getFullYear(), inputmode: 'numeric', value: bm && bm[1] !== '-' ? bm[1] : ''});
@@ -169,7 +174,8 @@ export async function mountPersonForm(view, {params, app}) {
     h('p', {class: 'form-error', role: 'alert', hidden: true}),
     field('Name', name), field('E-mail', emails, 'Separate several with commas.'), field('Phone', phones),
     field('Company', company), field('Job title', title), field('Relationship', kind),
-    field('Keep in touch every … days', cadence), birthdayField, birthdayProxy,
+    field('Keep in touch every … days', cadence),
+    field('See in person every … days', faceTime, 'e.g. lunch every 90 days, on top of the cadence above.'), birthdayField, birthdayProxy,
     field('Tags', tags, 'Comma separated, e.g. design, london'), field('How you met', howMet), field('Notes', notes),
     h('div', {class: 'sticky-actions'}, submit));
 
@@ -186,7 +192,8 @@ export async function mountPersonForm(view, {params, app}) {
     const body = {
       name: name.value.trim(), emails: splitList(emails.value), phones: splitList(phones.value),
       company: company.value.trim(), title: title.value.trim(), kind: kind.value, tags: splitList(tags.value),
-      cadence_days: cadence.value ? Number(cadence.value) : null, birthday, how_met: howMet.value.trim(), notes: notes.value,
+      cadence_days: cadence.value ? Number(cadence.value) : null,
+      face_time_days: faceTime.value ? Number(faceTime.value) : null, birthday, how_met: howMet.value.trim(), notes: notes.value,
     };
     submit.disabled = true;
     try {

@@ -123,7 +123,8 @@ export function ChallengeRow(c, ctx) {
 /** A win to congratulate them on. */
 export function WinRow(w, ctx) {
   const when = w.happened_on || w.created_at;
-  const li = Row(w, ctx, {title: w.text, sub: ctx.onToday ? null : fmtDate(when), testid: 'win'});
+  const badge = w.big ? h('span', {class: 'badge'}, 'Big win') : null;
+  const li = Row(w, ctx, {title: w.text, sub: ctx.onToday ? null : fmtDate(when), badge, testid: 'win'});
   li.actions.append(button('Congratulated', (btn) => act(ctx, btn, () => api.post(`/api/wins/${w.id}/congratulate`, {}), 'Nice — congratulated.', li), true));
   return li;
 }
