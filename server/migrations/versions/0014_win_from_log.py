@@ -1,7 +1,7 @@
 """a win noted in a log entry
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 
 `wins.interaction_id` links a win to the log entry that noted it: unique, so replaying the
 entry never makes a second win, and removed with that entry. Wins recorded by hand have none.
@@ -10,8 +10,8 @@ entry never makes a second win, and removed with that entry. Wins recorded by ha
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
