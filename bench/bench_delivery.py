@@ -119,7 +119,7 @@ def plan(app: Any, planner: bool) -> float:
     """
     from server.push.outbox import Planned, save_planned
     from server.push.payload import build_payload, tag_for
-    from server.reminders import plan_all
+    from server.reminders.planning import plan_all
 
     with app.app_context():
         started = time.perf_counter()
@@ -205,7 +205,7 @@ def worker(due_iso: str) -> None:
     from datetime import datetime
 
     from server.push.delivery import deliver_due, push_context_from_app, worker_id
-    from server.reminders import delivery_rules
+    from server.reminders.planning import delivery_rules
 
     due = datetime.fromisoformat(due_iso)
     app = create_app(Config(dict(os.environ)))

@@ -99,6 +99,7 @@ def main() -> None:
             json={"email": "bench@example.com", "password": "bench pass 123"},
             headers={"X-CSRFToken": token},
         )
+        token = client.get("/api/auth/csrf").get_json()["csrf_token"]  # a new one after signing in
 
         def post(query: str = "") -> tuple[float, dict]:
             begun = time.perf_counter()

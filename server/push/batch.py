@@ -27,6 +27,8 @@ RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
 RENEW_EVERY_SECONDS = RENEW_EVERY.total_seconds()  # real seconds between renewals during sends
 
+NO_DEVICE = "no device is registered for push"
+
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff after the n-th failed attempt."""
@@ -156,8 +158,8 @@ def _fall_back(
         moved = rules.elsewhere(held[0], at)
         values = default
         if moved is not None:
-            note = "; ".join(filter(None, [default.get("outcome", ""), moved[1]]))
-            values = {**default, "state": moved[0], "outcome": note}
+            tried = "" if default.get("outcome") == NO_DEVICE else default.get("outcome", "")
+            values = {**default, "state": moved[0], "outcome": "; ".join(filter(None, [tried, moved[1]]))}
         finish_many({nid: values}, owner, at)
         db.session.commit()
         states[nid] = values["state"]
@@ -185,8 +187,7 @@ def _plan_sends(
         had = done.get(n.id, {})
         missing = [d for d in devices.get(n.user_id, []) if d.id not in had]
         if not missing and not had:
-            unreached[n.id] = outcome_values(now, state="skipped",
-                                             outcome="no device is registered for push")
+            unreached[n.id] = outcome_values(now, state="skipped", outcome=NO_DEVICE)
             continue
         row.sent = sum(1 for state in had.values() if state == "sent")
         outgoing[n.id] = row

@@ -95,7 +95,7 @@ def test_plain_http_on_a_lan_name_logs_and_says_what_needs_https(
         notice = page.get_by_test_id("https-notice")
         expect(notice).to_contain_text("reminders, offline use and installing the app need HTTPS")
         expect(notice.get_by_role("link", name="How to set up HTTPS for your phone")).to_have_attribute(
-            "href", re.compile(r"#on-your-phone$"))
+            "href", "/help/phone")  # the README's "On your phone" section, served by the app
         shoot(page, "https-notice")
 
         tom = add_contact(page, "Tom Baker", "tom@example.com")
