@@ -27,7 +27,8 @@ def redis_db() -> Iterator[str]:
         pytest.skip(f"no Redis at {REDIS_URL} (set RAPPORT_TEST_REDIS_URL)")
 
     def clear() -> None:
-        for key in connection.scan_iter("LIMITER*"):
+        # The limits library may put its own prefix ("LIMITS:") before Flask-Limiter's keys.
+        for key in connection.scan_iter("*LIMITER/*"):
             connection.delete(key)
 
     clear()
