@@ -33,8 +33,19 @@ BATCH = 100
 
 
 def plan_for_user(user_id: int, now: datetime, base_url: str) -> int:
-    """Plan every kind that is switched on for one user; returns rows inserted."""
-    return _plan_user(user_id, now, base_url)[0]
+    """Plan every kind that is switched on for one user now (e.g. right after a calendar sync);
+    returns rows inserted. The user's mark records it, so the next pass does not plan them again
+    unless something changed meanwhile or a pass holds them."""
+    version = db.session.scalar(select(ReplanMark.version).where(ReplanMark.user_id == user_id))
+    inserted, replan_at = _plan_user(user_id, now, base_url)
+    if version is not None:
+        db.session.execute(
+            update(ReplanMark)
+            .where(ReplanMark.user_id == user_id, ReplanMark.version == version,
+                   ReplanMark.lease_owner.is_(None))
+            .values(planned_version=version, replan_at=replan_at)
+        )
+    return inserted
 
 
 def _plan_user(user_id: int, now: datetime, base_url: str) -> tuple[int, datetime | None]:
