@@ -12,7 +12,8 @@ from flask import Flask, current_app
 from .calendars.scheduler import SyncScheduler, sync_due_calendars
 from .channels import channel_context_from_app
 from .extensions import db
-from .models import SystemState, utcnow
+from .models import utcnow
+from .models.system import claim_state, put_state
 from .push.delivery import deliver_due, next_due_at, purge_old, push_context_from_app, worker_id
 from .reminders.planning import delivery_rules, plan_all
 
@@ -32,25 +33,15 @@ def lease_owner() -> str:
 
 def record_heartbeat(now: datetime, figures: dict[str, int]) -> None:
     """Store the time and figures of the last pass, for /readyz."""
-    row = db.session.get(SystemState, "worker.heartbeat")
-    value = {"at": now.isoformat(), **figures}
-    if row is None:
-        db.session.add(SystemState(key="worker.heartbeat", value=value, updated_at=now))
-    else:
-        row.value = value
-        row.updated_at = now
+    put_state(db.session, "worker.heartbeat", {"at": now.isoformat(), **figures}, now)
     db.session.commit()
 
 
 def purge_if_due(now: datetime, retention_days: int) -> int:
     """Forget finished notifications older than the retention period, at most once an hour."""
-    row = db.session.get(SystemState, "retention.last_purge")
-    if row is not None and now - row.updated_at < PURGE_EVERY:
+    if not claim_state(db.session, "retention.last_purge", now, PURGE_EVERY):
+        db.session.rollback()
         return 0
-    if row is None:
-        db.session.add(SystemState(key="retention.last_purge", value={}, updated_at=now))
-    else:
-        row.updated_at = now
     return purge_old(now, keep=timedelta(days=retention_days))  # commits the mark with the purge
 
 

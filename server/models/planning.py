@@ -11,12 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, event, inspect
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, UTCDateTime
+from .base import Base, UTCDateTime, upsert_insert
 from .calendars import Meeting, MeetingAttendee
 from .contacts import Contact
 from .interactions import Challenge, GiveTakeItem, Interaction, Win
@@ -49,7 +47,7 @@ def bump_marks(connection: Connection, user_ids: set[int]) -> None:
     """Bump (or create) the marks of these users."""
     if not user_ids:
         return
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    insert = upsert_insert(connection.dialect.name)
     stmt = insert(ReplanMark).values(
         [{"user_id": uid, "version": 1, "planned_version": 0} for uid in sorted(user_ids)]
     )

@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
+from ..models.base import upsert_insert
 from ..models.push import Notification
 
 
@@ -25,10 +24,6 @@ class Planned:
     payload: dict[str, Any]
     expires_at: datetime | None = None
     subject_id: int | None = None
-
-
-def _insert(dialect: str) -> Any:
-    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 def save_planned(items: list[Planned], now: datetime) -> int:
@@ -51,7 +46,7 @@ def save_planned(items: list[Planned], now: datetime) -> int:
             _retime(row.id, item, now)  # type: ignore[union-attr]
     inserted = 0
     if fresh:
-        insert = _insert(db.session.get_bind().dialect.name)
+        insert = upsert_insert(db.session.get_bind().dialect.name)
         stmt = (
             insert(Notification.__table__)
             .on_conflict_do_nothing(index_elements=["key"])

@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from server.extensions import db
 from server.models import SystemState, User, utcnow
 from server.models.push import Notification
 from server.password_reset import make_reset_token
-from server.worker import purge_if_due
+from server.worker import purge_if_due, record_heartbeat
 from tests.conftest import PASSWORD, login
 from tests.deploy.conftest import REPO_ROOT, clean_env
 
@@ -133,6 +134,38 @@ def test_the_worker_purges_finished_notifications_after_the_retention_period(app
         # At most once an hour: an hour later the next finished row goes.
         assert purge_if_due(NOW + timedelta(days=2), retention_days=90) == 1
         assert purge_if_due(NOW + timedelta(days=2, minutes=59), retention_days=90) == 0
+
+
+def test_workers_started_at_once_purge_once_and_all_beat(app, user):
+    """Six workers racing for the hourly purge and the heartbeat: one purges, none fails."""
+    with app.app_context():
+        _notification(user.id, "old-sent", "sent", NOW - timedelta(days=91))
+        db.session.commit()
+    barrier = threading.Barrier(6)
+    purged: list[int] = []
+    errors: list[BaseException] = []
+
+    def one_worker(n: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                purged.append(purge_if_due(NOW, retention_days=90))
+                record_heartbeat(NOW, {"worker": n})
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=one_worker, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(purged) == [0] * 5 + [1]
+    with app.app_context():
+        assert db.session.get(SystemState, "worker.heartbeat").value["worker"] in range(6)
+        assert db.session.get(SystemState, "retention.last_purge") is not None
 
 
 def test_data_dir_and_sqlite_file_are_created_owner_only(tmp_path: Path):
