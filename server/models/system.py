@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, String
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from .base import Base, UTCDateTime, upsert_insert, utcnow
 
@@ -21,7 +21,7 @@ class SystemState(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def put_state(session: Session, key: str, value: dict[str, Any], now: datetime) -> None:
+def put_state(session: Session | scoped_session[Any], key: str, value: dict[str, Any], now: datetime) -> None:
     """Write one value in a single statement, whichever process writes it first."""
     table = SystemState.__table__
     stmt = upsert_insert(session.get_bind().dialect.name)(table).values(
@@ -34,7 +34,7 @@ def put_state(session: Session, key: str, value: dict[str, Any], now: datetime) 
     )
 
 
-def claim_state(session: Session, key: str, now: datetime, every: timedelta) -> bool:
+def claim_state(session: Session | scoped_session[Any], key: str, now: datetime, every: timedelta) -> bool:
     """Claim a periodic job: true for exactly one caller per `every`, however many race.
 
     The mark is written in the caller's transaction, so a job that fails and rolls back
