@@ -98,6 +98,35 @@ def test_csrf_token_is_required_on_every_cookie_write(auth_client, app):
     assert count(app, Contact) == 0
 
 
+MULTIPART = "multipart/form-data; boundary=XX"
+
+
+def test_multipart_bodies_of_any_shape_get_a_clear_answer_not_a_500(auth_client, app):
+    """A part with no name, a file with no field, a body that is not multipart at all."""
+    bodies = [
+        b"--XX\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--XX--\r\n",
+        b'--XX\r\nContent-Disposition: form-data; filename="a.vcf"\r\n\r\nBEGIN\r\n--XX--\r\n',
+        b"--XX\r\n\r\nvalue\r\n--XX--\r\n",
+        b"garbage",
+    ]
+    for path in ["/api/contacts", "/api/contacts/import", "/api/calendars/upload"]:
+        for body in bodies:
+            r = auth_client.post(path, data=body, content_type=MULTIPART)
+            assert 400 <= r.status_code < 500, (path, body, r.status_code)
+            r = auth_client.post(path, data=body, content_type=MULTIPART, csrf=False)
+            assert r.status_code == 400 and "CSRF" in r.get_json()["message"], (path, body)
+    assert count(app, Contact) == 0
+
+
+def test_csrf_token_in_a_form_field_does_not_stand_in_for_the_header(auth_client, app):
+    token = auth_client.get("/api/auth/csrf").get_json()["csrf_token"]
+    body = f"--XX\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+    body += "--XX\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nAnn\r\n--XX--\r\n"
+    r = auth_client.post("/api/contacts", data=body.encode(), content_type=MULTIPART, csrf=False)
+    assert r.status_code == 400
+    assert count(app, Contact) == 0
+
+
 def test_remember_me_cookie_lasts_months(client, user):
     r = login(client, user.email)
     cookies = r.headers.getlist("Set-Cookie")
