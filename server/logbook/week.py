@@ -1,6 +1,5 @@
 """The weekly look-back: what went well in the last seven days, and who to give to next and
-why (a promise owed, a challenge to ask about, a win to congratulate, someone drifting past
-their cadence). The digest push opens it at /week."""
+why (the same list the weekly digest push names; it opens this page at /week)."""
 
 from __future__ import annotations
 
@@ -8,11 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..models import User
-from .cadence import cadence_by_kind, known_cadences
-from .clock import local_today
+from .give_to import people_to_give_to
 from .habits import score_window
-from .habits.coach import PROMISED, plural, reach, times
-from .today import check_ins_due, open_promises, overdue_people, wins_to_congratulate
+from .habits.coach import plural, reach, times
 
 WEEK_DAYS = 7
 GIVE_TO_MAX = 5
@@ -54,35 +51,9 @@ def went_well(blocks: dict[str, dict[str, Any]]) -> list[str]:
 
 
 def give_to(user: User, now: datetime) -> list[dict[str, Any]]:
-    """People to give to this week, one reason each, the most pressing kinds first."""
-    today = local_today(user, now)
-    by_kind = cadence_by_kind(user)
-    found: list[tuple[dict[str, Any], str, str]] = []
-    for promise in open_promises(user, today, GIVE_TO_MAX)["items"]:
-        for person in promise["people"][:1]:
-            what = PROMISED.get(promise["category"], "something")
-            when = " — it is overdue" if promise["overdue"] else ""
-            found.append((person, "promise", f"You promised {person['name']} {what}{when}."))
-    for challenge in check_ins_due(user, today, GIVE_TO_MAX)["items"]:
-        person = challenge["contact"]
-        found.append((person, "challenge", f"Ask {person['name']} how “{challenge['text']}” is going."))
-    for win in wins_to_congratulate(user, GIVE_TO_MAX)["items"]:
-        person = win["contact"]
-        found.append((person, "win", f"Congratulate {person['name']}: {win['text']}."))
-    lapsed = overdue_people(user, now, today, by_kind, GIVE_TO_MAX, known_cadences(user, by_kind))
-    for row in lapsed["items"]:
-        person = row["contact"]
-        found.append((
-            person, "drifting",
-            f"{person['name']} is {row['overdue_days']} days past your "
-            f"{row['cadence_days']}-day rhythm.",
-        ))
-    seen: set[int] = set()
-    people = []
-    for person, why, text in found:
-        if person["id"] in seen:
-            continue
-        seen.add(person["id"])
-        people.append({"contact": person, "reason": why, "text": text,
-                       "message_url": reach(user, person["id"])})
-    return people[:GIVE_TO_MAX]
+    """People to give to this week, one reason each, the most pressing first."""
+    return [
+        {"contact": item.contact, "reason": item.reason, "text": item.text,
+         "message_url": reach(user, item.contact["id"])}
+        for item in people_to_give_to(user, now, GIVE_TO_MAX)
+    ]

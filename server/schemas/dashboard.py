@@ -204,7 +204,8 @@ class GiveToSchema(Schema):
     """Someone to give to this week, and why."""
 
     contact = fields.Nested(PersonRefSchema)
-    reason = fields.String(metadata={"description": "promise, challenge, win or drifting"})
+    reason = fields.String(metadata={
+        "description": "promise, win, challenge, birthday, drifting or balance (most pressing first)"})
     text = fields.String()
     message_url = fields.String(allow_none=True)
 

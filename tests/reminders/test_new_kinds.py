@@ -11,6 +11,7 @@ from server.extensions import db
 from server.models import Contact
 from server.models.interactions import Win
 from server.models.push import Notification
+from server.logbook.week import build_week
 from server.push.delivery import deliver_due
 from server.reminders.planning import delivery_rules, plan_for_user
 from tests.push.helpers import fixed
@@ -181,6 +182,33 @@ def test_the_digest_says_why_for_each_person_and_opens_the_week(app, auth_client
     assert [line["url"] for line in lines] == [
         f"/people/{owed.id}", f"/people/{winner.id}", f"/people/{late.id}"]
     assert digest.payload["body"].startswith("Olu Owed (you promised an intro to Dana), ")
+
+
+def test_the_digest_and_the_week_page_name_the_same_people_for_the_same_reasons(
+        app, auth_client, user, make_contact):
+    """The push opens /week: the page lists the digest's people first, each with its reason."""
+    born = make_contact(user, name="Bea Born", birthday="--05-07")
+    taker = make_contact(user, name="Tim Taker")
+    owed = make_contact(user, name="Olu Owed")
+    _log(auth_client, [taker.id], NOW - timedelta(days=2),
+         received=[{"category": "advice"}, {"category": "intro"}])
+    _log(auth_client, [owed.id], NOW - timedelta(days=3),
+         gave=[{"category": "intro", "promised": True}])
+    with app.app_context():
+        for cid in (born.id, taker.id, owed.id):
+            db.session.get(Contact, cid).created_at = NOW - timedelta(days=5)
+        db.session.commit()
+        plan_for_user(user.id, NOW - timedelta(hours=2), BASE)
+        week = build_week(db.session.get(type(user), user.id), NOW - timedelta(hours=2))
+    [digest] = _rows(app, "digest").values()
+    pushed = [(line["contact_id"], line["reason"]) for line in digest.payload["lines"]]
+    assert pushed == [(owed.id, "you promised an introduction"), (born.id, "birthday Thursday"),
+                      (taker.id, "you got 2 more than you gave")]
+    assert [(p["contact"]["id"], p["reason"], p["text"]) for p in week["give_to"]] == [
+        (owed.id, "promise", "You promised Olu Owed an introduction."),
+        (born.id, "birthday", "Bea Born's birthday is on Thursday."),
+        (taker.id, "balance", "You got 2 more from Tim Taker than you gave."),
+    ]
 
 
 # --- face time ------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 import {h, replace, fmtDate, empty} from '../lib/dom.js';
 import {load} from '../lib/store.js';
 
-const WHY = {promise: 'Owed a promise', challenge: 'A challenge to ask about', win: 'A win to congratulate', drifting: 'Drifting past their rhythm'};
+const WHY = {promise: 'Owed a promise', win: 'A win to congratulate', challenge: 'A challenge to ask about',
+  birthday: 'A birthday this week', drifting: 'Drifting past their rhythm', balance: 'You got more than you gave'};
 
 function GiveTo(item) {
   const who = item.contact;
