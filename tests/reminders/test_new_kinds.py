@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from server.extensions import db
+from server.logbook.week import build_week
 from server.models import Contact
 from server.models.interactions import Win
 from server.models.push import Notification
-from server.logbook.week import build_week
 from server.push.delivery import deliver_due
 from server.reminders.planning import delivery_rules, plan_for_user
 from tests.push.helpers import fixed
