@@ -1,5 +1,5 @@
 """The give/take log in the backup: interactions with what was given and received (promises
-included), follow-ups, challenges and wins.
+included) and follow-ups; challenges and wins noted in them are `backup_threads.py`'s.
 
 People are named by contact ref and interactions by their own `ref` (1, 2, … in creation
 order), so a restore re-creates the same document. Interaction UUIDs are not carried: they
@@ -57,39 +57,17 @@ class InteractionEntrySchema(Schema):
     items = fields.List(fields.Nested(ItemEntrySchema), load_default=list)
 
 
-class ChallengeEntrySchema(Schema):
-    """Something a contact is going through."""
-
-    contact = fields.Integer(required=True)
-    interaction = fields.Integer(load_default=None, allow_none=True)
-    text = fields.String(required=True, validate=validate.Length(min=1, max=5_000))
-    noted_on = fields.Date(required=True)
-    check_in_on = fields.Date(load_default=None, allow_none=True)
-    resolved_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    created_at = fields.AwareDateTime(load_default=None, allow_none=True)
-
-
-class WinEntrySchema(Schema):
-    """A contact's success."""
-
-    contact = fields.Integer(required=True)
-    interaction = fields.Integer(load_default=None, allow_none=True)
-    text = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    happened_on = fields.Date(required=True)
-    congratulated_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    big = fields.Boolean(load_default=False)
-    created_at = fields.AwareDateTime(load_default=None, allow_none=True)
-
-
 def _interaction_key(occurred_at: datetime, kind: str, contact_ids: list[int], notes: str) -> tuple:
     return (occurred_at.timestamp(), kind, frozenset(contact_ids), notes or "")
 
 
-def _rows(model: Any, user: User) -> list[Any]:
+def owned_rows(model: Any, user: User) -> list[Any]:
+    """The user's rows of `model`, in creation order."""
     return list(db.session.scalars(select(model).where(model.user_id == user.id).order_by(model.id)))
 
 
-def _count(model: Any, user: User) -> int:
+def count_rows(model: Any, user: User) -> int:
+    """How many rows of `model` the user has."""
     return db.session.scalar(select(func.count()).select_from(model).where(model.user_id == user.id)) or 0
 
 
@@ -101,7 +79,7 @@ class InteractionsPart:
     def export(self, user: User, refs: dict[int, int]) -> list[dict[str, Any]]:
         """Interactions in creation order, people as contact refs."""
         out = []
-        for ref, row in enumerate(_rows(models.Interaction, user), start=1):
+        for ref, row in enumerate(owned_rows(models.Interaction, user), start=1):
             out.append(
                 {
                     "ref": ref,
@@ -138,7 +116,7 @@ class InteractionsPart:
 
     def is_empty(self, user: User) -> bool:
         """No interactions yet."""
-        return _count(models.Interaction, user) == 0
+        return count_rows(models.Interaction, user) == 0
 
     def restore(
         self, user: User, entries: list[dict[str, Any]], ref_to_id: dict[int, int], merge: bool
@@ -148,7 +126,7 @@ class InteractionsPart:
         self.by_ref: dict[int, Any] = {}
         existing = {}
         if merge:
-            for old in _rows(models.Interaction, user):
+            for old in owned_rows(models.Interaction, user):
                 existing[_interaction_key(old.occurred_at, old.kind, old.contact_ids, old.notes)] = old
         added = 0
         for entry in sorted(entries, key=lambda e: e["ref"]):
@@ -198,127 +176,4 @@ class InteractionsPart:
             db.session.add(row)
             self.by_ref[entry["ref"]] = row
         db.session.flush()
-        return added
-
-
-class ChallengesPart:
-    """Challenges, linked to their contact and (when noted in a log) their interaction."""
-
-    key = "challenges"
-
-    def __init__(self, interactions: InteractionsPart) -> None:
-        self.interactions = interactions
-
-    def export(self, user: User, refs: dict[int, int]) -> list[dict[str, Any]]:
-        """Challenges in creation order."""
-        interaction_refs = {row.id: ref for ref, row in enumerate(_rows(models.Interaction, user), start=1)}
-        return [
-            {
-                "contact": refs[row.contact_id],
-                "interaction": interaction_refs.get(row.interaction_id),
-                "text": row.text,
-                "noted_on": _iso(row.noted_on),
-                "check_in_on": _iso(row.check_in_on),
-                "resolved_at": _iso(row.resolved_at),
-                "created_at": _iso(row.created_at),
-            }
-            for row in _rows(models.Challenge, user)
-            if row.contact_id in refs
-        ]
-
-    def load(self, entries: Any) -> list[dict[str, Any]]:
-        """Validated entries."""
-        return ChallengeEntrySchema(many=True).load(entries)
-
-    def is_empty(self, user: User) -> bool:
-        """No challenges yet."""
-        return _count(models.Challenge, user) == 0
-
-    def restore(
-        self, user: User, entries: list[dict[str, Any]], ref_to_id: dict[int, int], merge: bool
-    ) -> int:
-        """Re-create challenges whose contact was restored."""
-        added = 0
-        by_ref = getattr(self.interactions, "by_ref", {})
-        there = {(r.contact_id, r.text) for r in _rows(models.Challenge, user)} if merge else set()
-        for entry in entries:
-            contact_id = ref_to_id.get(entry["contact"])
-            if contact_id is None or (contact_id, entry["text"]) in there:
-                continue
-            interaction = by_ref.get(entry["interaction"]) if entry["interaction"] else None
-            row = models.Challenge(
-                user_id=user.id,
-                contact_id=contact_id,
-                interaction_id=interaction.id if interaction is not None else None,
-                text=entry["text"],
-                noted_on=entry["noted_on"],
-                check_in_on=entry["check_in_on"],
-                resolved_at=entry["resolved_at"],
-            )
-            if entry["created_at"]:
-                row.created_at = entry["created_at"]
-            db.session.add(row)
-            added += 1
-        return added
-
-
-class WinsPart:
-    """Wins to congratulate, linked to their contact and (when noted in a log) their interaction."""
-
-    key = "wins"
-
-    def __init__(self, interactions: InteractionsPart) -> None:
-        self.interactions = interactions
-
-    def export(self, user: User, refs: dict[int, int]) -> list[dict[str, Any]]:
-        """Wins in creation order."""
-        interaction_refs = {row.id: ref for ref, row in enumerate(_rows(models.Interaction, user), start=1)}
-        return [
-            {
-                "contact": refs[row.contact_id],
-                "interaction": interaction_refs.get(row.interaction_id),
-                "text": row.text,
-                "happened_on": _iso(row.happened_on),
-                "congratulated_at": _iso(row.congratulated_at),
-                "big": row.big,
-                "created_at": _iso(row.created_at),
-            }
-            for row in _rows(models.Win, user)
-            if row.contact_id in refs
-        ]
-
-    def load(self, entries: Any) -> list[dict[str, Any]]:
-        """Validated entries."""
-        return WinEntrySchema(many=True).load(entries)
-
-    def is_empty(self, user: User) -> bool:
-        """No wins yet."""
-        return _count(models.Win, user) == 0
-
-    def restore(
-        self, user: User, entries: list[dict[str, Any]], ref_to_id: dict[int, int], merge: bool
-    ) -> int:
-        """Re-create wins whose contact was restored."""
-        added = 0
-        there = {(r.contact_id, r.text) for r in _rows(models.Win, user)} if merge else set()
-        for entry in entries:
-            contact_id = ref_to_id.get(entry["contact"])
-            if contact_id is None or (contact_id, entry["text"]) in there:
-                continue
-            interaction = self.interactions.by_ref.get(entry["interaction"] or 0)
-            if interaction is not None and interaction.win is not None:
-                continue  # merged into a log entry that already notes its win
-            row = models.Win(
-                user_id=user.id,
-                contact_id=contact_id,
-                interaction_id=interaction.id if interaction is not None else None,
-                text=entry["text"],
-                happened_on=entry["happened_on"],
-                congratulated_at=entry["congratulated_at"],
-                big=entry["big"],
-            )
-            if entry["created_at"]:
-                row.created_at = entry["created_at"]
-            db.session.add(row)
-            added += 1
         return added

@@ -33,13 +33,9 @@ class BackupPart(Protocol):
 
 def backup_parts() -> list[BackupPart]:
     """Every part, in the order they appear in the document."""
-    from . import backup_logbook
     from .backup_calendars import CalendarsPart
+    from .backup_logbook import InteractionsPart
+    from .backup_threads import challenges_part, wins_part
 
-    interactions = backup_logbook.InteractionsPart()
-    return [
-        interactions,
-        backup_logbook.ChallengesPart(interactions),
-        backup_logbook.WinsPart(interactions),
-        CalendarsPart(),
-    ]
+    interactions = InteractionsPart()
+    return [interactions, challenges_part(interactions), wins_part(interactions), CalendarsPart()]
