@@ -351,3 +351,25 @@ def test_a_win_logged_from_the_log_form_shows_on_the_card(page: Any) -> None:
     page.wait_for_url(f"**/people/{tom['id']}")
     expect(page.get_by_text("every 90 days")).to_be_visible()
     assert api_call(page, "GET", f"/api/contacts/{tom['id']}")["body"]["face_time_days"] == 90
+
+
+def test_a_group_log_names_whose_win_it_is(page: Any) -> None:
+    sign_up(page)
+    tom = add_contact(page, "Tom Baker", "tom@example.com")
+    ana = add_contact(page, "Ana Lima", "ana@example.com")
+    page.goto(f"/log?contact={tom['id']}")
+    whose = page.get_by_label("Whose win")
+    expect(whose).to_be_hidden()  # one person: the win is theirs
+    page.get_by_role("combobox").fill("Ana")
+    page.get_by_role("option", name="Ana Lima").click()
+    expect(whose).to_be_visible()
+    whose.select_option(label="Ana Lima")
+    page.get_by_label("Their win").fill("Got the design job")
+    page.get_by_test_id("save-log").click()
+    page.wait_for_url("**/")
+    [log] = api_call(page, "GET", f"/api/interactions?contact_id={ana['id']}")["body"]["items"]
+    assert (log["win"]["text"], log["win"]["contact_id"]) == ("Got the design job", ana["id"])
+    page.goto(f"/people/{ana['id']}")
+    expect(page.get_by_test_id("wins").get_by_test_id("win")).to_contain_text("Got the design job")
+    page.goto(f"/people/{tom['id']}")
+    expect(page.get_by_test_id("wins").get_by_test_id("win")).to_have_count(0)

@@ -96,8 +96,9 @@ function GiveTake(title, name, withPromise) {
   return fieldset;
 }
 
-/** Who was there: chosen people as removable chips, the meeting's open questions, and search. */
-function PeoplePicker(initial, prompts) {
+/** Who was there: chosen people as removable chips, the meeting's open questions, and search.
+ * `onChange(people)` hears every change of who is chosen. */
+function PeoplePicker(initial, prompts, onChange) {
   const chosen = new Map(initial.map((c) => [String(c.id), c]));
   const box = h('div', {class: 'picked'});
   const search = h('input', {type: 'search', id: 'log-people', placeholder: 'Add someone…', autocomplete: 'off', role: 'combobox', 'aria-expanded': 'false', 'aria-controls': 'log-people-list', 'aria-autocomplete': 'list'});
@@ -109,6 +110,7 @@ function PeoplePicker(initial, prompts) {
     replace(box, [...chosen.values()].map((c) => h('button', {type: 'button', class: 'chip person-chip', 'aria-label': `Remove ${c.name}`, 'data-id': c.id, onClick: () => { chosen.delete(String(c.id)); render(); }},
       avatar(c.name, 'small'), h('span', null, c.name), icon('x'))),
     guesses.length ? h('p', {class: 'hint', 'data-testid': 'guessed'}, `Was it ${guesses.join(', ')}? Guessed from the meeting — remove if not.`) : null);
+    onChange([...chosen.values()]);
   }
 
   function showMatches(items) {
@@ -201,7 +203,15 @@ export async function mountLog(view, {query, app}) {
 
   // A confirmed or newly added attendee joins the entry being written.
   const prompts = meeting ? AttendeePrompts(meeting, {app, onLinked: (person) => picker.add(person), onDismissed: (id) => picker.dropGuess(id)}) : null;
-  const picker = PeoplePicker(people, prompts);
+  // With several people, whose win it is; with one, it is theirs.
+  const winWho = h('select', {id: 'log-win-who', name: 'win_contact', 'aria-label': 'Whose win'});
+  const showWinWho = (chosen) => {
+    const was = winWho.value;
+    replace(winWho, chosen.map((c) => h('option', {value: String(c.id)}, c.name)));
+    if (chosen.some((c) => String(c.id) === was)) winWho.value = was;
+    winWho.hidden = chosen.length < 2;
+  };
+  const picker = PeoplePicker(people, prompts, showWinWho);
   const kindDefault = meeting ? meetingKind(meeting) : 'in_person';
   const kind = h('fieldset', {class: 'log-block'}, h('legend', null, 'How'),
     h('div', {class: 'chips', role: 'radiogroup', 'aria-label': 'How you met'}, KINDS.map(([v, t]) => chip('radio', 'kind', v, t, v === kindDefault, 'small'))));
@@ -221,7 +231,7 @@ export async function mountLog(view, {query, app}) {
     error, picker, kind, gave, got,
     h('div', {class: 'field log-block'}, h('label', {for: 'log-challenge'}, 'On their mind (their challenge)'), challenge),
     h('div', {class: 'field log-block'}, h('label', {for: 'log-win'}, 'Their win'),
-      h('div', {class: 'inline-form'}, winText, h('span', {class: 'promise'}, winBig, h('label', {for: 'log-win-big'}, 'Big one')))),
+      h('div', {class: 'inline-form'}, winWho, winText, h('span', {class: 'promise'}, winBig, h('label', {for: 'log-win-big'}, 'Big one')))),
     follow,
     h('details', {class: 'log-more'}, h('summary', null, 'When and notes'),
       h('div', {class: 'field'}, h('label', {for: 'log-when'}, 'When'), when),
@@ -248,8 +258,8 @@ export async function mountLog(view, {query, app}) {
       notes: notes.value.trim(),
       challenge: challenge.value.trim(),
       follow_up_on: followUpDate(form.querySelector('input[name=follow]:checked').value),
-      // The first person's win (the server's default), congratulated by a "congrats" given here.
-      win: winText.value.trim() ? {text: winText.value.trim(), big: winBig.checked} : null,
+      // Whose win (the chosen one, or the only person), congratulated by a "congrats" given here.
+      win: winText.value.trim() ? {text: winText.value.trim(), big: winBig.checked, contact_id: Number(winWho.value || who[0].id)} : null,
     };
     if (linkedMeeting !== null) body.meeting_id = linkedMeeting;
     const id = uuid();
