@@ -172,6 +172,7 @@ async function logout() {
     const ok = confirm(`${state.pending} ${state.pending === 1 ? 'entry has' : 'entries have'} not synced yet. Log out anyway and discard ${state.pending === 1 ? 'it' : 'them'}?`);
     if (!ok) return;
   }
+  await api.settled();
   try {
     await api.post('/api/auth/logout', {});
   } catch (err) {

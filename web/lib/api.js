@@ -35,7 +35,25 @@ export async function sessionLive() {
   return Boolean(res.signed_in);
 }
 
-async function send(method, path, body, {signal, raw} = {}) {
+const inFlight = new Set();
+
+/** Wait (up to `ms`) until every request already sent has its answer: before logging out,
+ * so a screen's reads are not answered 401 by a session that ended under them. */
+async function settled(ms = 3000) {
+  let timer;
+  const late = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
+  await Promise.race([Promise.allSettled([...inFlight]), late]);
+  clearTimeout(timer);
+}
+
+function send(method, path, body, options) {
+  const request = sendNow(method, path, body, options);
+  inFlight.add(request);
+  request.then(() => inFlight.delete(request), () => inFlight.delete(request));
+  return request;
+}
+
+async function sendNow(method, path, body, {signal, raw} = {}) {
   const headers = {Accept: 'application/json'};
   const init = {method, headers, credentials: 'same-origin', signal};
   if (method !== 'GET' && method !== 'HEAD') {
@@ -119,4 +137,5 @@ export const api = {
   put: (path, body, opts) => request('PUT', path, body, opts),
   patch: (path, body, opts) => request('PATCH', path, body, opts),
   del: (path, body, opts) => request('DELETE', path, body, opts),
+  settled,
 };
