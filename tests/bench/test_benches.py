@@ -79,3 +79,12 @@ def test_shell_size_bench_measures_what_is_served():
 def test_import_bench_imports_every_card():
     i = _bench("import")
     assert i["created"] == i["cards"] == 50 and i["reimport_skipped"] == 50
+
+
+@pytest.mark.postgres
+def test_cluster_bench_two_web_three_workers_deliver_every_prompt_once():
+    c = _bench("cluster_pg", RAPPORT_BENCH_DATABASE_URL=_pg())
+    assert c["prompts"]["delivered"] == c["prompts"]["planned"] == c["users"]
+    assert c["prompts"]["max_copies_per_device"] == 1
+    assert c["api"]["errors"] == 0 and c["api"]["requests_per_s"] > 0
+    assert c["next_bottleneck"] in c["cpu_share_of_machine"]
