@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ..errors import ApiError
 from ..extensions import db
+from ..models.base import upsert_insert
 from ..models.push import PushSubscription
 
 # Hosts of the push services browsers use; "." prefix means "any subdomain of".
@@ -111,14 +112,22 @@ def save_subscription(
     moves only with proof that the caller is that browser: the same keys (the auth secret is
     never shown to anyone); otherwise it is refused and stays with its owner.
     """
+    # Insert-or-nothing first: two registrations of one new endpoint at the same moment (the
+    # app's start and Settings, say) then meet on the row instead of on its unique key.
+    table = PushSubscription.__table__
+    created = db.session.execute(
+        upsert_insert(db.session.get_bind().dialect.name)(table)
+        .values(endpoint=endpoint, user_id=user_id, p256dh=p256dh, auth=auth,
+                user_agent=user_agent[:300], created_at=now)
+        .on_conflict_do_nothing(index_elements=["endpoint"])
+        .returning(table.c.id)
+    ).first() is not None
     row = db.session.scalar(
         select(PushSubscription).where(PushSubscription.endpoint == endpoint).with_for_update()
+        .execution_options(populate_existing=True)
     )
-    created = row is None
-    if row is None:
-        row = PushSubscription(endpoint=endpoint, user_id=user_id, created_at=now)
-        db.session.add(row)
-    elif row.user_id != user_id:
+    assert row is not None  # inserted above, or there already
+    if row.user_id != user_id:
         if not (
             hmac.compare_digest(row.auth.encode(), auth.encode())
             and hmac.compare_digest(row.p256dh.encode(), p256dh.encode())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import threading
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
@@ -38,6 +39,28 @@ def test_subscribing_twice_from_one_device_keeps_one_row(app, auth_client, push_
     assert [d["user_agent"] for d in listed] == ["Pixel 8"]
     assert "p256dh" not in listed[0] and "keys" not in listed[0]
     assert _count(app) == 1
+
+
+def test_one_device_registered_from_several_requests_at_once_is_one_row(app, push_service, user):
+    """The app's start and Settings may register the same new endpoint at the same moment."""
+    sub = push_service.new_subscription("Pixel 8")
+    clients = [app.test_client() for _ in range(6)]
+    for c in clients:
+        login(c, user.email)
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def register(c) -> None:
+        barrier.wait()
+        statuses.append(c.post("/api/push/subscriptions", json=sub).status_code)
+
+    threads = [threading.Thread(target=register, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 5 + [201]
+    assert _count(app, user.id) == 1
 
 
 def test_several_devices_are_capped_dropping_the_oldest(app, auth_client, push_service, user):
