@@ -127,7 +127,7 @@ self.addEventListener('sync', (event) => {
 self.addEventListener('message', (event) => {
   const type = event.data && event.data.type;
   if (type === 'flush') event.waitUntil(replay());
-  if (type === 'tidy') event.waitUntil(closeSettledReminders());
+  if (type === 'tidy') event.waitUntil(Promise.all([closeSettledReminders(), RapportOutbox.forgetOldMeetings(KEEP_MEETINGS_MS)]));
 });
 
 async function replay() {
@@ -170,6 +170,9 @@ function readPush(data) {
     },
   };
 }
+
+// A meeting kept for its reminder is forgotten two weeks after it ended (tidied on app start).
+const KEEP_MEETINGS_MS = 14 * 24 * 3600 * 1000;
 
 // A push arrives while the phone is online: keep what the log form needs before showing it, so
 // the form opens complete even if the tap comes later with no signal. Bounded: the reminder

@@ -210,6 +210,22 @@ def api_call(page: Any, method: str, path: str, body: Any = None) -> Any:
     )
 
 
+def wait_until(page: Any, script: str, timeout_ms: int = 10_000) -> Any:
+    """Poll an (async) page function until it answers truthy; its answer.
+
+    `page.wait_for_function` takes the promise an async function returns as truthy, so an
+    async condition must be polled from here.
+    """
+    waited = 0
+    while True:
+        answer = page.evaluate(script)
+        if answer or waited >= timeout_ms:
+            assert answer, f"still falsy after {timeout_ms} ms: {script}"
+            return answer
+        page.wait_for_timeout(100)
+        waited += 100
+
+
 def wait_for_service_worker(page: Any) -> None:
     """Wait until the service worker controls the page (the shell is cached by then)."""
     page.evaluate("() => navigator.serviceWorker.ready")

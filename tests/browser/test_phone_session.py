@@ -12,7 +12,16 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
-from .conftest import LAUNCH_ARGS, PHONE, ConsoleWatch, api_call, shoot, sign_up, wait_for_service_worker
+from .conftest import (
+    LAUNCH_ARGS,
+    PHONE,
+    ConsoleWatch,
+    api_call,
+    shoot,
+    sign_up,
+    wait_for_service_worker,
+    wait_until,
+)
 from .test_threads import add_contact
 
 OFFLINE_NOISE = r"ERR_INTERNET_DISCONNECTED|net::ERR_|Failed to fetch|status of 503"
@@ -121,3 +130,22 @@ def test_secure_contexts_get_no_https_notice(page: Any) -> None:
     sign_up(page)
     wait_for_service_worker(page)
     expect(page.get_by_test_id("https-notice")).to_have_count(0)
+
+
+def test_meetings_kept_for_old_reminders_are_forgotten_on_app_start(page: Any) -> None:
+    """What the phone keeps for a reminder's offline form does not pile up for ever."""
+    sign_up(page)
+    wait_for_service_worker(page)
+    page.evaluate("""async () => {
+        const day = 24 * 3600 * 1000;
+        await self.RapportOutbox.keep('meeting:1', {id: 1, end: new Date(Date.now() - 20 * day).toISOString()});
+        await self.RapportOutbox.keep('meeting:2', {id: 2, end: new Date(Date.now() - 2 * day).toISOString()});
+        await self.RapportOutbox.keep('people', [{id: 9, name: 'Kept'}]);
+    }""")
+    page.reload()
+    page.get_by_role("heading", name="Today").wait_for()
+    # The service worker tidies once the app has started online.
+    wait_until(page, "async () => (await self.RapportOutbox.kept('meeting:1')) === undefined")
+    kept = page.evaluate("""async () => [Boolean(await self.RapportOutbox.kept('meeting:2')),
+        Boolean(await self.RapportOutbox.kept('people'))]""")
+    assert kept == [True, True]

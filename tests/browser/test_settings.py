@@ -6,7 +6,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .conftest import api_call, sign_up
+from .conftest import api_call, sign_up, wait_until
 
 
 def test_api_token_is_shown_once_and_works(page: Any, live_server: Any) -> None:
@@ -65,7 +65,7 @@ def test_logout_forgets_personal_data_on_the_device(page: Any) -> None:
     page.goto("/people")
     expect(page.get_by_text("Tom Baker")).to_be_visible()
     page.evaluate("() => navigator.serviceWorker.ready")
-    page.wait_for_function("async () => (await caches.keys()).includes('rapport-api')")
+    wait_until(page, "async () => (await caches.keys()).includes('rapport-api')")
     page.goto("/settings")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")

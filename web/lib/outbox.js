@@ -185,6 +185,26 @@
     await tx('readwrite', (s) => s.delete(key), KEPT);
   }
 
+  /** Forget meetings kept for reminders that ended more than `maxAgeMs` ago (their reminder
+   * is long gone; the form of an old meeting opens online). Returns how many went. */
+  async function forgetOldMeetings(maxAgeMs, now = Date.now()) {
+    let gone = 0;
+    await tx('readwrite', (s) => {
+      const req = s.openCursor(IDBKeyRange.bound('meeting:', 'meeting:\uffff'));
+      req.onsuccess = () => {
+        const cursor = req.result;
+        if (!cursor) return;
+        const end = Date.parse((cursor.value && (cursor.value.end || cursor.value.start)) || '');
+        if (Number.isNaN(end) || now - end > maxAgeMs) {
+          cursor.delete();
+          gone += 1;
+        }
+        cursor.continue();
+      };
+    }, KEPT);
+    return gone;
+  }
+
   /** Forget everything kept on this device (on logout). */
   function destroy() {
     return new Promise((resolve) => {
@@ -193,5 +213,5 @@
     });
   }
 
-  scope.RapportOutbox = {put, all, remove, count, flush, destroy, keep, kept, unkeep, CHANNEL};
+  scope.RapportOutbox = {put, all, remove, count, flush, destroy, keep, kept, unkeep, forgetOldMeetings, CHANNEL};
 })(self);
