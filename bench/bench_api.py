@@ -46,7 +46,7 @@ from server.cli import migrate_database  # noqa: E402
 from server.config import TestConfig  # noqa: E402
 from server.crypto import sha256_hex  # noqa: E402
 from server.extensions import db  # noqa: E402
-from server.logbook.interactions import refresh_last_seen  # noqa: E402
+from server.logbook.last_seen import refresh_last_seen  # noqa: E402
 from server.models import ApiToken, Contact, User  # noqa: E402
 from server.models.interactions import (  # noqa: E402
     GIVE_TAKE_CATEGORIES,

@@ -28,14 +28,9 @@ from ..logbook.follow_ups import (
     mark_follow_up_done,
     snooze_follow_up,
 )
-from ..logbook.interactions import (
-    attach_people,
-    delete_interaction,
-    find_interaction,
-    interaction_list_query,
-    put_interaction,
-)
+from ..logbook.interactions import delete_interaction, find_interaction, put_interaction
 from ..logbook.promises import deliver_promise, promise_list_query, promise_rows
+from ..logbook.reading import attach_people, interaction_list_query
 from ..logbook.wins import add_win, congratulate, get_win, win_list_query, win_row
 from ..models import utcnow
 from ..models.interactions import Challenge, Interaction

@@ -1,4 +1,4 @@
-"""Logging interactions: idempotent create-or-update by client UUID, delete, list.
+"""Logging interactions: idempotent create-or-update by client UUID, and delete.
 
 Every write keeps the denormalised `last_interaction_at` / `last_in_person_at` of the people
 involved (before and after the change) equal to what the log says, keeps the challenge noted
@@ -11,18 +11,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..calendars.log_rule import confirm_from_log
 from ..contacts import owned_contact_ids
 from ..errors import ApiError
 from ..extensions import db
-from ..models import Contact, User
+from ..models import User
 from ..models.calendars import Meeting
 from ..models.interactions import Challenge, GiveTakeItem, Interaction, InteractionContact
 from ..transactions import begin_write
-from .clock import day_start, local_date, user_zone
+from .clock import local_date
+from .last_seen import refresh_last_seen
 from .wins import congratulate_wins_from_log, note_win_from_log, reconsider_wins_closed_by
 
 SCALAR_FIELDS = ("occurred_at", "kind", "meeting_id", "notes", "challenge", "follow_up_on")
@@ -281,37 +282,6 @@ def _sync_challenges(user: User, interaction: Interaction, check_in_on: date | N
         )
 
 
-def refresh_last_seen(user_id: int, contact_ids: set[int]) -> None:
-    """Recompute the contacts' last interaction and last in-person meeting from the log."""
-    if not contact_ids:
-        return
-    db.session.flush()
-
-    def latest(in_person: bool) -> Any:
-        stmt = (
-            select(func.max(Interaction.occurred_at))
-            .join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
-            .where(InteractionContact.contact_id == Contact.id)
-        )
-        if in_person:
-            stmt = stmt.where(Interaction.kind == "in_person")
-        return stmt.scalar_subquery()
-
-    db.session.execute(
-        update(Contact)
-        .where(Contact.user_id == user_id, Contact.id.in_(sorted(contact_ids)))
-        .values(
-            last_interaction_at=latest(False),
-            last_in_person_at=latest(True),
-            updated_at=Contact.updated_at,  # a log entry is not an edit of the card
-        )
-        .execution_options(synchronize_session=False)
-    )
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Contact) and obj.id in contact_ids:
-            db.session.expire(obj, ["last_interaction_at", "last_in_person_at"])
-
-
 def delete_interaction(user: User, uuid: str) -> None:
     """Remove a log entry (its items and challenges go with it) and fix the people's dates."""
     interaction = find_interaction(user, uuid)
@@ -322,47 +292,3 @@ def delete_interaction(user: User, uuid: str) -> None:
     db.session.flush()
     reconsider_wins_closed_by(user, contact_ids, closed_at)
     refresh_last_seen(user.id, contact_ids)
-
-
-def interaction_list_query(user: User, args: dict[str, Any]) -> Select[Any]:
-    """The SELECT behind GET /api/interactions: filters and newest-first order."""
-    stmt = select(Interaction).where(Interaction.user_id == user.id)
-    if args.get("contact_id") is not None:
-        stmt = stmt.join(
-            InteractionContact, InteractionContact.interaction_id == Interaction.id
-        ).where(
-            InteractionContact.user_id == user.id,
-            InteractionContact.contact_id == args["contact_id"],
-        )
-    zone = user_zone(user)
-    if args.get("from") is not None:
-        stmt = stmt.where(Interaction.occurred_at >= day_start(zone, args["from"]))
-    if args.get("to") is not None:
-        stmt = stmt.where(Interaction.occurred_at < day_start(zone, args["to"] + timedelta(days=1)))
-    if args.get("kind"):
-        stmt = stmt.where(Interaction.kind == args["kind"])
-    if args.get("meeting_id") is not None:
-        stmt = stmt.where(Interaction.meeting_id == args["meeting_id"])
-    return stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
-
-
-def contact_names(user_id: int, contact_ids: set[int]) -> dict[int, str]:
-    """Names of the given contacts of a user, in one query."""
-    if not contact_ids:
-        return {}
-    rows = db.session.execute(
-        select(Contact.id, Contact.name).where(
-            Contact.user_id == user_id, Contact.id.in_(sorted(contact_ids))
-        )
-    )
-    return {row.id: row.name for row in rows}
-
-
-def attach_people(user_id: int, interactions: list[Interaction]) -> list[Interaction]:
-    """Hang `people` ([{id, name}]) on each interaction for rendering, in one query."""
-    names = contact_names(user_id, {cid for i in interactions for cid in i.contact_ids})
-    for interaction in interactions:
-        interaction.people = [  # type: ignore[attr-defined]
-            {"id": cid, "name": names.get(cid, "")} for cid in interaction.contact_ids
-        ]
-    return interactions

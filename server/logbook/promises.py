@@ -11,7 +11,8 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import User
 from ..models.interactions import GiveTakeItem, Interaction, InteractionContact
-from .interactions import contact_names, tally_links
+from .interactions import tally_links
+from .reading import contact_names
 
 
 def promise_list_query(

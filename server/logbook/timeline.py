@@ -16,8 +16,8 @@ from .birthdays import birthday_row, occurrence_between
 from .challenges import challenge_list_query, challenge_row
 from .clock import local_today
 from .follow_ups import follow_up_list_query, follow_up_row
-from .interactions import attach_people
 from .promises import promise_list_query, promise_rows
+from .reading import attach_people
 from .wins import win_list_query, win_row
 
 OPEN_ITEMS_CAP = 50

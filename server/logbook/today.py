@@ -35,8 +35,8 @@ from .cadence import (
 from .challenges import challenge_list_query, challenge_row
 from .clock import day_bounds, local_today, user_zone
 from .follow_ups import follow_up_list_query, follow_up_row
-from .interactions import attach_people, contact_names
 from .promises import promise_list_query, promise_rows
+from .reading import attach_people, contact_names
 from .stats import give_take_counts
 from .wins import win_list_query, win_row
 

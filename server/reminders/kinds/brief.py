@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select
 
 from ...calendars.log_rule import declined, named_in_title
 from ...extensions import db
-from ...logbook.interactions import contact_names
+from ...logbook.reading import contact_names
 from ...logbook.stats import contact_stats
 from ...models import User
 from ...models.calendars import Meeting

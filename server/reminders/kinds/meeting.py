@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ...calendars.log_rule import is_loggable, logged_meeting_ids, named_in_title, wants_prompt
 from ...extensions import db
-from ...logbook.interactions import contact_names
+from ...logbook.reading import contact_names
 from ...models.calendars import Meeting
 from ...models.push import Notification
 from ...push.outbox import Planned, cancel_pending
