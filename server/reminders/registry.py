@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,9 @@ class Kind:
     setting: str | None = None  # the boolean setting that turns it on
     default: bool = True
     options: tuple[Option, ...] = ()
-    still_wanted: Callable[[Notification, datetime], str | None] | None = None
+    # At send time, for a batch of this kind's rows: why some must not go out any more, by row
+    # id (a fixed number of queries for the whole batch).
+    still_wanted: Callable[[Sequence[Notification], datetime], dict[int, str]] | None = None
     position: int = 100  # order on the settings screen and in the pass
 
 

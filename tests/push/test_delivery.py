@@ -201,7 +201,8 @@ def test_quiet_hours_defer_and_stale_prompts_drop(app, user, push_service, push_
                                                   add_device):
     add_device(user.id)
     quiet_end = NOW + timedelta(hours=8)
-    rules = DeliveryRules(quiet_until=lambda n, now: quiet_end if now < quiet_end else None)
+    rules = DeliveryRules(
+        quiet_until=lambda batch, now: {n.id: quiet_end for n in batch} if now < quiet_end else {})
     with app.app_context():
         plan(user.id, "fresh", NOW, kind="meeting", expires=NOW + timedelta(hours=12))
         plan(user.id, "stale", NOW, kind="meeting", expires=NOW + timedelta(hours=6))
@@ -215,7 +216,7 @@ def test_quiet_hours_defer_and_stale_prompts_drop(app, user, push_service, push_
 def test_a_row_no_longer_wanted_is_cancelled_at_send_time(app, user, push_service, push_ctx,
                                                           add_device):
     add_device(user.id)
-    rules = DeliveryRules(still_wanted=lambda n, now: "logged already")
+    rules = DeliveryRules(still_wanted=lambda batch, now: {n.id: "logged already" for n in batch})
     with app.app_context():
         plan(user.id, "k", NOW, kind="meeting")
         assert _deliver(push_ctx, rules=rules) == {"cancelled": 1}
