@@ -187,41 +187,64 @@ def floors(app: Any, push_url: str, count: int) -> dict[str, float]:
             "encrypt_only_per_s": round(encrypt_rate, 1)}
 
 
-def run_workers(count: int, url: str, data: Path, due: Any) -> float:
-    """K delivery worker processes until every prompt is settled; returns their CPU seconds."""
+def run_workers(count: int, url: str, data: Path, due: Any) -> tuple[float, dict[str, int]]:
+    """K delivery worker processes until every prompt is settled; returns their CPU seconds
+    and the SQL statements and commits they made while delivering."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = {**os.environ, "RAPPORT_DATA_DIR": str(data), "RAPPORT_DATABASE_URL": url,
            "RAPPORT_ALLOW_PRIVATE_URLS": "1", "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, __file__, "--worker", "--due",
-                               due.isoformat()], env=env) for _ in range(count)]
+    counts = [data / f"worker-{n}.json" for n in range(count)]
+    procs = [subprocess.Popen([sys.executable, __file__, "--worker", "--due", due.isoformat(),
+                               "--counts", str(path)], env=env) for path in counts]
     for proc in procs:
         proc.wait()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    totals = {"statements": 0, "commits": 0}
+    for path in counts:
+        for name, value in json.loads(path.read_text()).items():
+            totals[name] += value
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), totals
 
 
-def worker(due_iso: str) -> None:
-    """One delivery worker: wait for the due time, deliver until nothing is pending."""
+def worker(due_iso: str, counts_path: str) -> None:
+    """One delivery worker: wait for the due time, deliver until nothing is pending; writes
+    the SQL statements and commits its delivery passes made to `counts_path`."""
     from datetime import datetime
+
+    from sqlalchemy import event
 
     from server.push.delivery import deliver_due, push_context_from_app, worker_id
     from server.reminders.planning import delivery_rules
 
     due = datetime.fromisoformat(due_iso)
     app = create_app(Config(dict(os.environ)))
+    counts = {"statements": 0, "commits": 0}
+    counting = [False]
+
+    def statement(*_: Any) -> None:
+        counts["statements"] += counting[0]
+
+    def commit(*_: Any) -> None:
+        counts["commits"] += counting[0]
+
     with app.app_context():
         ctx, owner, rules = push_context_from_app(app), worker_id(), delivery_rules()
+        event.listen(db.engine, "before_cursor_execute", statement)
+        event.listen(db.engine, "commit", commit)
         db.session.rollback()
         while utcnow() < due:
             time.sleep(0.01)
         while True:
+            counting[0] = True
             deliver_due(ctx, utcnow(), owner, rules=rules)
+            counting[0] = False  # the bench's own "anything left?" poll is not delivery
             left = db.session.scalar(select(func.count()).select_from(Notification).where(
                 Notification.state == "pending"))
             db.session.rollback()
             if not left:
-                return
+                break
             time.sleep(0.05)
+    Path(counts_path).write_text(json.dumps(counts))
 
 
 def main() -> None:
@@ -235,9 +258,10 @@ def main() -> None:
                         help="plan with the real planning pass (slow at 10,000 users)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--due", help=argparse.SUPPRESS)
+    parser.add_argument("--counts", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.due)
+        worker(args.due, args.counts)
         return
     tmp = Path(tempfile.mkdtemp(prefix="rapport-bench-delivery-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
@@ -259,7 +283,7 @@ def main() -> None:
         figures = floors(app, floor_url, args.floor_count)
         due = utcnow() + timedelta(seconds=4)  # the workers are up and waiting by then
         planned = retime(app, due)
-        cpu = run_workers(args.workers, url, tmp, due)
+        cpu, sql = run_workers(args.workers, url, tmp, due)
         stats = acceptor_stats(push_url)
         with app.app_context():
             rows = db.session.execute(select(Notification.state, Notification.due_at,
@@ -286,6 +310,8 @@ def main() -> None:
         "lateness_p50_s": round(statistics.median(late), 2) if late else None,
         "lateness_p99_s": round(percentile(late, 99), 2) if late else None,
         "worker_cpu_ms_per_push": round(1000 * cpu / max(len(late), 1), 3),
+        "sql_statements_per_push": round(sql["statements"] / max(len(late), 1), 3),
+        "commits_per_push": round(sql["commits"] / max(len(late), 1), 3),
         # On a shared machine the wall-clock rate is bounded by the CPU the workers were given:
         # pushes per CPU-second is the rate of one worker on a core of its own.
         "worker_cpu_share": round(cpu / span, 2) if late and span > 0 else None,
