@@ -189,7 +189,7 @@ def floors(app: Any, push_url: str, count: int) -> dict[str, float]:
 
 def run_workers(count: int, url: str, data: Path, due: Any) -> tuple[float, dict[str, int]]:
     """K delivery worker processes until every prompt is settled; returns their CPU seconds
-    and the SQL statements and commits they made while delivering."""
+    and the SQL statements, commits and main-thread CPU of their delivery passes."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = {**os.environ, "RAPPORT_DATA_DIR": str(data), "RAPPORT_DATABASE_URL": url,
            "RAPPORT_ALLOW_PRIVATE_URLS": "1", "PYTHONPATH": str(ROOT)}
@@ -199,7 +199,7 @@ def run_workers(count: int, url: str, data: Path, due: Any) -> tuple[float, dict
     for proc in procs:
         proc.wait()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    totals = {"statements": 0, "commits": 0}
+    totals = {"statements": 0, "commits": 0, "main_thread_cpu_us": 0}
     for path in counts:
         for name, value in json.loads(path.read_text()).items():
             totals[name] += value
@@ -208,7 +208,7 @@ def run_workers(count: int, url: str, data: Path, due: Any) -> tuple[float, dict
 
 def worker(due_iso: str, counts_path: str) -> None:
     """One delivery worker: wait for the due time, deliver until nothing is pending; writes
-    the SQL statements and commits its delivery passes made to `counts_path`."""
+    the SQL statements, commits and main-thread CPU of its delivery passes to `counts_path`."""
     from datetime import datetime
 
     from sqlalchemy import event
@@ -218,7 +218,7 @@ def worker(due_iso: str, counts_path: str) -> None:
 
     due = datetime.fromisoformat(due_iso)
     app = create_app(Config(dict(os.environ)))
-    counts = {"statements": 0, "commits": 0}
+    counts = {"statements": 0, "commits": 0, "main_thread_cpu_us": 0}
     counting = [False]
 
     def statement(*_: Any) -> None:
@@ -236,7 +236,9 @@ def worker(due_iso: str, counts_path: str) -> None:
             time.sleep(0.01)
         while True:
             counting[0] = True
+            started = time.thread_time()
             deliver_due(ctx, utcnow(), owner, rules=rules)
+            counts["main_thread_cpu_us"] += round(1e6 * (time.thread_time() - started))
             counting[0] = False  # the bench's own "anything left?" poll is not delivery
             left = db.session.scalar(select(func.count()).select_from(Notification).where(
                 Notification.state == "pending"))
@@ -312,6 +314,9 @@ def main() -> None:
         "worker_cpu_ms_per_push": round(1000 * cpu / max(len(late), 1), 3),
         "sql_statements_per_push": round(sql["statements"] / max(len(late), 1), 3),
         "commits_per_push": round(sql["commits"] / max(len(late), 1), 3),
+        # The workers' main threads: claiming, send-time rules, recording (not the sends).
+        "main_thread_cpu_ms_per_push": round(sql["main_thread_cpu_us"] / 1000 / max(len(late), 1),
+                                             3),
         # On a shared machine the wall-clock rate is bounded by the CPU the workers were given:
         # pushes per CPU-second is the rate of one worker on a core of its own.
         "worker_cpu_share": round(cpu / span, 2) if late and span > 0 else None,

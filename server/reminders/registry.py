@@ -57,6 +57,7 @@ class Kind:
 
 _KINDS: dict[str, Kind] = {}
 _LOADED: list[bool] = []  # set once every module of `kinds/` has been imported
+_DEFAULTS: dict[str, Any] = {}  # every kind's setting defaults, gathered once (read per push)
 
 
 def register(kind: Kind) -> Kind:
@@ -64,6 +65,7 @@ def register(kind: Kind) -> Kind:
     if kind.name in _KINDS and _KINDS[kind.name] is not kind:
         raise ValueError(f"notification kind {kind.name!r} is declared twice")
     _KINDS[kind.name] = kind
+    _DEFAULTS.clear()
     return kind
 
 
@@ -91,14 +93,14 @@ def kind_for(name: str) -> Kind:
 
 
 def setting_defaults() -> dict[str, Any]:
-    """The defaults of every kind's switch and options."""
-    found: dict[str, Any] = {}
-    for kind in all_kinds():
-        if kind.setting:
-            found[kind.setting] = kind.default
-        for option in kind.options:
-            found[option.name] = option.default
-    return found
+    """The defaults of every kind's switch and options (a copy the caller may change)."""
+    if not _DEFAULTS:
+        for kind in all_kinds():
+            if kind.setting:
+                _DEFAULTS[kind.setting] = kind.default
+            for option in kind.options:
+                _DEFAULTS[option.name] = option.default
+    return dict(_DEFAULTS)
 
 
 def setting_fields() -> dict[str, fields.Field]:
