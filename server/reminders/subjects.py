@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm.interfaces import ORMOption
 
 from ..extensions import db
 from ..models.push import Notification
@@ -13,13 +14,16 @@ from ..models.push import Notification
 Subject = TypeVar("Subject", bound=Any)
 
 
-def owned_subjects(batch: Sequence[Notification], model: type[Subject]) -> dict[int, Subject]:
-    """Each row's subject (`model` by `subject_id`) in one query, by row id — only where the
-    subject still exists and belongs to the row's user."""
+def owned_subjects(
+    batch: Sequence[Notification], model: type[Subject], *options: ORMOption
+) -> dict[int, Subject]:
+    """Each row's subject (`model` by `subject_id`, loaded with `options`) in one query, by row
+    id — only where the subject still exists and belongs to the row's user."""
     ids = {n.subject_id for n in batch if n.subject_id is not None}
     if not ids:
         return {}
-    found = {s.id: s for s in db.session.scalars(select(model).where(model.id.in_(ids)))}
+    found = {s.id: s for s in db.session.scalars(
+        select(model).where(model.id.in_(ids)).options(*options))}
     return {
         n.id: found[n.subject_id]
         for n in batch

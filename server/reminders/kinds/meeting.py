@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from marshmallow import fields, validate
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ...calendars.log_rule import (
     is_loggable,
@@ -110,7 +111,13 @@ def _cancel_unwanted(ctx: PlanContext, wanted: set[int]) -> None:
 
 def prompts_still_wanted(batch: Sequence[Notification], now: datetime) -> dict[int, str]:
     """At send time: why some post-meeting prompts should not go out any more, by row id."""
-    meetings = owned_subjects(batch, Meeting)
+    # Attendees matter only to a meeting with no one else on it (does its title name someone?):
+    # loaded for those alone, in one more query.
+    meetings = owned_subjects(batch, Meeting, lazyload(Meeting.attendees))
+    title_only = [m.id for m in meetings.values() if not m.has_others]
+    if title_only:
+        db.session.scalars(select(Meeting).where(Meeting.id.in_(title_only))
+                           .execution_options(populate_existing=True)).all()
     logged = logged_by_owner([m.id for m in meetings.values()])
     reasons: dict[int, str] = {}
     for n in batch:
