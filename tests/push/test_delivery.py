@@ -224,6 +224,25 @@ def test_a_row_no_longer_wanted_is_cancelled_at_send_time(app, user, push_servic
     assert push_service.received == []
 
 
+def test_a_row_the_rules_cannot_judge_holds_up_no_other(app, user, push_service, push_ctx,
+                                                       add_device):
+    add_device(user.id)
+
+    def still_wanted(batch, now):
+        if any(n.key == "bad" for n in batch):
+            raise RuntimeError("a rule tripped on this row")
+        return {}
+
+    with app.app_context():
+        plan(user.id, "bad", NOW)
+        plan(user.id, "good", NOW)
+        assert _deliver(push_ctx, rules=DeliveryRules(still_wanted=still_wanted)) == {
+            "sent": 1, "error": 1}
+        assert row("good").state == "sent"
+        assert row("bad").state == "pending" and row("bad").lease_owner == "w1"
+    assert [p["title"] for p in push_service.received] == ["About good"]
+
+
 def test_rows_of_other_users_go_only_to_their_devices(app, user, make_user, push_service,
                                                        push_ctx, add_device):
     other = make_user("other@example.com")
