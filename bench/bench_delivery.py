@@ -7,6 +7,8 @@ process, and prints JSON figures beside floors measured in the same run:
 
 - `webpush_floor_per_s`: plain pywebpush `webpush()` calls, one after another, same acceptor;
 - `send_only_*`: Rapport's own `send_push` alone, one after another (CPU per push);
+- `send_pool_only_*`: the same sends through delivery's concurrent pool, no database: the
+  ceiling of one worker process with this send path;
 - `encrypt_only_per_s`: the aes128gcm encryption alone.
 
 Planning is timed on its own (`planning_s`) and kept out of the delivery figures: the rows are
@@ -31,6 +33,7 @@ import sys
 import tempfile
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -151,9 +154,10 @@ def retime(app: Any, due: Any) -> int:
 
 
 def floors(app: Any, push_url: str, count: int) -> dict[str, float]:
-    """The three floors, each over `count` messages, one after another."""
+    """The floors, each over `count` messages."""
     from pywebpush import webpush
 
+    from server.push.dispatch import Job, dispatch
     from server.push.sender import encrypt, send_push
     from server.push.vapid import vapid_signer
 
@@ -176,6 +180,14 @@ def floors(app: Any, push_url: str, count: int) -> dict[str, float]:
         send_push(sub, data, vapid_private_pem=pem, subject="mailto:bench@example.org",
                   session=guarded, topic="floor", ttl=600)
     send_wall, send_cpu = time.perf_counter() - started, time.process_time() - cpu
+    # The same sends through delivery's own concurrent pool, with no database at all: the most
+    # one worker process can send with this send path.
+    jobs = [Job(group=n, ref=n, origin="floor", send=partial(
+        send_push, sub, data, vapid_private_pem=pem, subject="mailto:bench@example.org",
+        session=guarded, topic="floor", ttl=600)) for n in range(count)]
+    started, cpu = time.perf_counter(), time.process_time()
+    dispatch(jobs, closed={}, clock=utcnow, renew=set, renew_every=60.0)
+    pool_wall, pool_cpu = time.perf_counter() - started, time.process_time() - cpu
     started = time.perf_counter()
     for _ in range(count):
         encrypt(sub, data)
@@ -184,44 +196,73 @@ def floors(app: Any, push_url: str, count: int) -> dict[str, float]:
             "webpush_floor_cpu_ms_per_push": round(1000 * webpush_cpu / count, 3),
             "send_only_per_s": round(count / send_wall, 1),
             "send_only_cpu_ms_per_push": round(1000 * send_cpu / count, 3),
+            "send_pool_only_per_s": round(count / pool_wall, 1),
+            "send_pool_only_cpu_ms_per_push": round(1000 * pool_cpu / count, 3),
             "encrypt_only_per_s": round(encrypt_rate, 1)}
 
 
-def run_workers(count: int, url: str, data: Path, due: Any) -> float:
-    """K delivery worker processes until every prompt is settled; returns their CPU seconds."""
+def run_workers(count: int, url: str, data: Path, due: Any) -> tuple[float, dict[str, int]]:
+    """K delivery worker processes until every prompt is settled; returns their CPU seconds
+    and the SQL statements, commits, CPU and main-thread CPU of their delivery passes."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = {**os.environ, "RAPPORT_DATA_DIR": str(data), "RAPPORT_DATABASE_URL": url,
            "RAPPORT_ALLOW_PRIVATE_URLS": "1", "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, __file__, "--worker", "--due",
-                               due.isoformat()], env=env) for _ in range(count)]
+    counts = [data / f"worker-{n}.json" for n in range(count)]
+    procs = [subprocess.Popen([sys.executable, __file__, "--worker", "--due", due.isoformat(),
+                               "--counts", str(path)], env=env) for path in counts]
     for proc in procs:
         proc.wait()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    totals = {"statements": 0, "commits": 0, "main_thread_cpu_us": 0, "delivery_cpu_us": 0}
+    for path in counts:
+        for name, value in json.loads(path.read_text()).items():
+            totals[name] += value
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), totals
 
 
-def worker(due_iso: str) -> None:
-    """One delivery worker: wait for the due time, deliver until nothing is pending."""
+def worker(due_iso: str, counts_path: str) -> None:
+    """One delivery worker: wait for the due time, deliver until nothing is pending; writes
+    the SQL statements, commits, CPU and main-thread CPU of its delivery passes to
+    `counts_path`."""
     from datetime import datetime
+
+    from sqlalchemy import event
 
     from server.push.delivery import deliver_due, push_context_from_app, worker_id
     from server.reminders.planning import delivery_rules
 
     due = datetime.fromisoformat(due_iso)
     app = create_app(Config(dict(os.environ)))
+    counts = {"statements": 0, "commits": 0, "main_thread_cpu_us": 0, "delivery_cpu_us": 0}
+    counting = [False]
+
+    def statement(*_: Any) -> None:
+        counts["statements"] += counting[0]
+
+    def commit(*_: Any) -> None:
+        counts["commits"] += counting[0]
+
     with app.app_context():
         ctx, owner, rules = push_context_from_app(app), worker_id(), delivery_rules()
+        event.listen(db.engine, "before_cursor_execute", statement)
+        event.listen(db.engine, "commit", commit)
         db.session.rollback()
         while utcnow() < due:
             time.sleep(0.01)
         while True:
+            counting[0] = True
+            started, process = time.thread_time(), time.process_time()
             deliver_due(ctx, utcnow(), owner, rules=rules)
+            counts["main_thread_cpu_us"] += round(1e6 * (time.thread_time() - started))
+            counts["delivery_cpu_us"] += round(1e6 * (time.process_time() - process))
+            counting[0] = False  # the bench's own "anything left?" poll is not delivery
             left = db.session.scalar(select(func.count()).select_from(Notification).where(
                 Notification.state == "pending"))
             db.session.rollback()
             if not left:
-                return
+                break
             time.sleep(0.05)
+    Path(counts_path).write_text(json.dumps(counts))
 
 
 def main() -> None:
@@ -235,9 +276,10 @@ def main() -> None:
                         help="plan with the real planning pass (slow at 10,000 users)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--due", help=argparse.SUPPRESS)
+    parser.add_argument("--counts", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.due)
+        worker(args.due, args.counts)
         return
     tmp = Path(tempfile.mkdtemp(prefix="rapport-bench-delivery-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
@@ -259,7 +301,7 @@ def main() -> None:
         figures = floors(app, floor_url, args.floor_count)
         due = utcnow() + timedelta(seconds=4)  # the workers are up and waiting by then
         planned = retime(app, due)
-        cpu = run_workers(args.workers, url, tmp, due)
+        cpu, sql = run_workers(args.workers, url, tmp, due)
         stats = acceptor_stats(push_url)
         with app.app_context():
             rows = db.session.execute(select(Notification.state, Notification.due_at,
@@ -286,6 +328,13 @@ def main() -> None:
         "lateness_p50_s": round(statistics.median(late), 2) if late else None,
         "lateness_p99_s": round(percentile(late, 99), 2) if late else None,
         "worker_cpu_ms_per_push": round(1000 * cpu / max(len(late), 1), 3),
+        "sql_statements_per_push": round(sql["statements"] / max(len(late), 1), 3),
+        "commits_per_push": round(sql["commits"] / max(len(late), 1), 3),
+        # The workers' CPU inside their delivery passes (start-up and idle polls left out), and
+        # that of their main threads: claiming, send-time rules, recording (not the sends).
+        "delivery_cpu_ms_per_push": round(sql["delivery_cpu_us"] / 1000 / max(len(late), 1), 3),
+        "main_thread_cpu_ms_per_push": round(sql["main_thread_cpu_us"] / 1000 / max(len(late), 1),
+                                             3),
         # On a shared machine the wall-clock rate is bounded by the CPU the workers were given:
         # pushes per CPU-second is the rate of one worker on a core of its own.
         "worker_cpu_share": round(cpu / span, 2) if late and span > 0 else None,

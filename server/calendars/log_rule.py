@@ -11,10 +11,11 @@ that person confirms the match.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, select
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, and_, exists, func, not_, select
 
 from ..extensions import db
 from ..models import Contact
@@ -38,8 +39,17 @@ def logged_meeting_ids(user_id: int, meeting_ids: list[int]) -> set[int]:
     }
 
 
-def logged_clause(user_id: int) -> ColumnElement[bool]:
-    """SQL: the meeting has an interaction logged against it."""
+def logged_by_owner(meeting_ids: Collection[int]) -> set[int]:
+    """Which of these meetings (of any users) their own user has logged, in one query."""
+    if not meeting_ids:
+        return set()
+    return set(db.session.scalars(
+        select(Meeting.id).where(Meeting.id.in_(meeting_ids), logged_clause(Meeting.user_id))
+    ))
+
+
+def logged_clause(user_id: int | ColumnExpressionArgument[int]) -> ColumnElement[bool]:
+    """SQL: the meeting has an interaction logged against it by `user_id` (or a column)."""
     return exists().where(Interaction.user_id == user_id, Interaction.meeting_id == Meeting.id)
 
 

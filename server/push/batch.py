@@ -11,7 +11,6 @@ from typing import Any, cast
 from sqlalchemy import insert, select
 
 from ..extensions import db
-from ..models import User
 from ..models.push import Notification, NotificationDelivery, PushSubscription
 from .devices import Device, DeviceResult, backoffs, devices_of, record_device_results
 from .dispatch import Dispatched, Job, backoff_for, dispatch
@@ -35,15 +34,45 @@ def retry_delay(attempts: int) -> timedelta:
     return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
 
 
-def _verdict(n: Notification, now: datetime, rules: DeliveryRules) -> dict[str, Any] | None:
+Answers = tuple[dict[int, str], dict[int, datetime]]  # reasons to cancel, quiet-hours ends
+
+
+def _answers(rows: list[Notification], now: datetime, rules: DeliveryRules) -> Answers:
+    """The send-time rules' answers for these rows (a fixed number of queries for all)."""
+    return rules.still_wanted(rows, now), rules.quiet_until(rows, now)
+
+
+def _judged(
+    held: list[Notification], now: datetime, rules: DeliveryRules, states: dict[int, str]
+) -> list[tuple[list[Notification], Answers]]:
+    """The rules' answers for the whole batch; should they fail, row by row, so one row the
+    rules cannot judge (marked "error", retried once its lease runs out) holds up no other."""
+    try:
+        return [(held, _answers(held, now, rules))]
+    except Exception:
+        log.exception("send-time rules failed for notifications %s; judging them one by one",
+                      [n.id for n in held])
+        db.session.rollback()
+    judged = []
+    for n in held:
+        try:
+            judged.append(([n], _answers([n], now, rules)))
+        except Exception:
+            log.exception("send-time rules failed for notification %s", n.id)
+            db.session.rollback()
+            states[n.id] = "error"
+    return judged
+
+
+def _verdict(
+    n: Notification, now: datetime, reason: str | None, quiet_end: datetime | None
+) -> dict[str, Any] | None:
     """How the rules settle a row before any push, or None when it should go out now."""
-    reason = rules.still_wanted(n, now)
     if reason:
         return outcome_values(now, state="cancelled", outcome=reason)
     if n.expires_at is not None and now >= n.expires_at:
         return outcome_values(now, state="skipped",
                               outcome="too old to be useful by the time it was due")
-    quiet_end = rules.quiet_until(n, now)
     if quiet_end is None:
         return None
     if n.expires_at is not None and quiet_end >= n.expires_at:
@@ -109,23 +138,15 @@ def deliver_batch(
     states = dict.fromkeys(ids, "lost")
     now = clock()
     held = _held_rows(ids, owner, now)
-    # The rules look users up by id: one query here lets them find each in the session.
-    users = db.session.scalars(select(User).where(User.id.in_({n.user_id for n in held}))).all()
     settled: dict[int, dict[str, Any]] = {}
     going: list[tuple[Notification, _Outgoing]] = []
-    for n in held:
-        try:
-            verdict = _verdict(n, now, rules)
-        except Exception:
-            log.exception("send-time rules failed for notification %s", n.id)
-            db.session.rollback()
-            states[n.id] = "error"
-            continue
-        if verdict is not None:
-            settled[n.id] = verdict
-        else:
-            going.append((n, _Outgoing(n.id, n.key, n.kind, n.attempts or 0, 0)))
-    del users
+    for rows, (reasons, quiet) in _judged(held, now, rules, states):
+        for n in rows:
+            verdict = _verdict(n, now, reasons.get(n.id), quiet.get(n.id))
+            if verdict is not None:
+                settled[n.id] = verdict
+            else:
+                going.append((n, _Outgoing(n.id, n.key, n.kind, n.attempts or 0, 0)))
     unreached: dict[int, dict[str, Any]] = {}  # no device took it: another channel may
     jobs, outgoing = _plan_sends(ctx, going, unreached, now)
     finish_many(settled, owner, now)

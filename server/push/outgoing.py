@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,17 +48,19 @@ def send_to_device(
 
 # --- send-time rules ------------------------------------------------------------------------
 
-Check = Callable[[Notification, datetime], "str | None"]
+# Each takes a batch of claimed rows and answers for all of them at once, by row id.
+Reasons = Callable[[Sequence[Notification], datetime], dict[int, str]]
+QuietEnds = Callable[[Sequence[Notification], datetime], dict[int, datetime]]
 
 
 @dataclass
 class DeliveryRules:
     """Planning-side rules delivery consults at send time (kept here as plain callables)."""
 
-    still_wanted: Check = field(default=lambda n, now: None)  # reason to cancel, or None
-    quiet_until: Callable[[Notification, datetime], datetime | None] = field(
-        default=lambda n, now: None
-    )
+    # Rows that must not go out any more, with the reason (they are cancelled).
+    still_wanted: Reasons = field(default=lambda batch, now: {})
+    # Rows whose user is in quiet hours, with the time those hours end.
+    quiet_until: QuietEnds = field(default=lambda batch, now: {})
     # When no device took it: send by another channel; (state, outcome), or None.
     elsewhere: Callable[[Notification, datetime], tuple[str, str] | None] = field(
         default=lambda n, now: None

@@ -10,6 +10,7 @@ nothing changed costs nothing until their next local midnight.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, insert, literal, or_, select, text, update
@@ -138,33 +139,51 @@ def plan_all(now: datetime, base_url: str, owner: str = "planner") -> dict[str, 
                 db.session.rollback()  # the lease runs out and a later pass tries again
 
 
-def send_time_reason(n: Notification, now: datetime) -> str | None:
-    """At send time: a reason the row must not go out any more."""
-    user = db.session.get(User, n.user_id)
-    if user is None:
-        return "the account is gone"
-    kind = kind_for(n.kind)
-    if turned_off(kind, get_settings(user)):
-        return "turned off in settings"
-    return kind.still_wanted(n, now) if kind.still_wanted is not None else None
+def _users_of(batch: Sequence[Notification]) -> dict[int, User]:
+    """The users of a batch of rows, in one query."""
+    ids = {n.user_id for n in batch}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def quiet_until(n: Notification, now: datetime) -> datetime | None:
-    """When the user's quiet hours end, if `now` is inside them."""
-    user = db.session.get(User, n.user_id)
-    if user is None:
-        return None
-    settings = get_settings(user)
-    return quiet_hours_end(
-        now, user_zone(user), settings["quiet_hours_start"], settings["quiet_hours_end"]
-    )
+def send_time_reasons(batch: Sequence[Notification], now: datetime) -> dict[int, str]:
+    """At send time: why rows of a batch must not go out any more, by row id.
+
+    Each kind answers for all its rows at once, so a batch costs a fixed number of queries.
+    """
+    users = _users_of(batch)
+    reasons: dict[int, str] = {}
+    by_kind: dict[str, list[Notification]] = {}
+    for n in batch:
+        user = users.get(n.user_id)
+        if user is None:
+            reasons[n.id] = "the account is gone"
+        elif turned_off(kind_for(n.kind), get_settings(user)):
+            reasons[n.id] = "turned off in settings"
+        else:
+            by_kind.setdefault(n.kind, []).append(n)
+    for name, rows in by_kind.items():
+        check = kind_for(name).still_wanted
+        if check is not None:
+            reasons.update(check(rows, now))
+    return reasons
+
+
+def quiet_ends(batch: Sequence[Notification], now: datetime) -> dict[int, datetime]:
+    """For rows whose user is inside quiet hours at `now`: when those hours end, by row id."""
+    ends: dict[int, datetime | None] = {}
+    for user in _users_of(batch).values():
+        settings = get_settings(user)
+        ends[user.id] = quiet_hours_end(
+            now, user_zone(user), settings["quiet_hours_start"], settings["quiet_hours_end"]
+        )
+    return {n.id: end for n in batch if (end := ends.get(n.user_id)) is not None}
 
 
 def delivery_rules(channels: ChannelContext | None = None) -> DeliveryRules:
     """The rules delivery applies at send time (with the other channels when given)."""
     if channels is None:
-        return DeliveryRules(still_wanted=send_time_reason, quiet_until=quiet_until)
+        return DeliveryRules(still_wanted=send_time_reasons, quiet_until=quiet_ends)
     return DeliveryRules(
-        still_wanted=send_time_reason, quiet_until=quiet_until,
+        still_wanted=send_time_reasons, quiet_until=quiet_ends,
         elsewhere=lambda n, now: deliver_elsewhere(channels, n, now),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -49,12 +49,15 @@ class Kind:
     setting: str | None = None  # the boolean setting that turns it on
     default: bool = True
     options: tuple[Option, ...] = ()
-    still_wanted: Callable[[Notification, datetime], str | None] | None = None
+    # At send time, for a batch of this kind's rows: why some must not go out any more, by row
+    # id (a fixed number of queries for the whole batch).
+    still_wanted: Callable[[Sequence[Notification], datetime], dict[int, str]] | None = None
     position: int = 100  # order on the settings screen and in the pass
 
 
 _KINDS: dict[str, Kind] = {}
 _LOADED: list[bool] = []  # set once every module of `kinds/` has been imported
+_DEFAULTS: dict[str, Any] = {}  # every kind's setting defaults, gathered once (read per push)
 
 
 def register(kind: Kind) -> Kind:
@@ -62,6 +65,7 @@ def register(kind: Kind) -> Kind:
     if kind.name in _KINDS and _KINDS[kind.name] is not kind:
         raise ValueError(f"notification kind {kind.name!r} is declared twice")
     _KINDS[kind.name] = kind
+    _DEFAULTS.clear()
     return kind
 
 
@@ -89,14 +93,14 @@ def kind_for(name: str) -> Kind:
 
 
 def setting_defaults() -> dict[str, Any]:
-    """The defaults of every kind's switch and options."""
-    found: dict[str, Any] = {}
-    for kind in all_kinds():
-        if kind.setting:
-            found[kind.setting] = kind.default
-        for option in kind.options:
-            found[option.name] = option.default
-    return found
+    """The defaults of every kind's switch and options (a copy the caller may change)."""
+    if not _DEFAULTS:
+        for kind in all_kinds():
+            if kind.setting:
+                _DEFAULTS[kind.setting] = kind.default
+            for option in kind.options:
+                _DEFAULTS[option.name] = option.default
+    return dict(_DEFAULTS)
 
 
 def setting_fields() -> dict[str, fields.Field]:

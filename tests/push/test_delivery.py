@@ -201,7 +201,8 @@ def test_quiet_hours_defer_and_stale_prompts_drop(app, user, push_service, push_
                                                   add_device):
     add_device(user.id)
     quiet_end = NOW + timedelta(hours=8)
-    rules = DeliveryRules(quiet_until=lambda n, now: quiet_end if now < quiet_end else None)
+    rules = DeliveryRules(
+        quiet_until=lambda batch, now: {n.id: quiet_end for n in batch} if now < quiet_end else {})
     with app.app_context():
         plan(user.id, "fresh", NOW, kind="meeting", expires=NOW + timedelta(hours=12))
         plan(user.id, "stale", NOW, kind="meeting", expires=NOW + timedelta(hours=6))
@@ -215,12 +216,31 @@ def test_quiet_hours_defer_and_stale_prompts_drop(app, user, push_service, push_
 def test_a_row_no_longer_wanted_is_cancelled_at_send_time(app, user, push_service, push_ctx,
                                                           add_device):
     add_device(user.id)
-    rules = DeliveryRules(still_wanted=lambda n, now: "logged already")
+    rules = DeliveryRules(still_wanted=lambda batch, now: {n.id: "logged already" for n in batch})
     with app.app_context():
         plan(user.id, "k", NOW, kind="meeting")
         assert _deliver(push_ctx, rules=rules) == {"cancelled": 1}
         assert row("k").outcome == "logged already"
     assert push_service.received == []
+
+
+def test_a_row_the_rules_cannot_judge_holds_up_no_other(app, user, push_service, push_ctx,
+                                                       add_device):
+    add_device(user.id)
+
+    def still_wanted(batch, now):
+        if any(n.key == "bad" for n in batch):
+            raise RuntimeError("a rule tripped on this row")
+        return {}
+
+    with app.app_context():
+        plan(user.id, "bad", NOW)
+        plan(user.id, "good", NOW)
+        assert _deliver(push_ctx, rules=DeliveryRules(still_wanted=still_wanted)) == {
+            "sent": 1, "error": 1}
+        assert row("good").state == "sent"
+        assert row("bad").state == "pending" and row("bad").lease_owner == "w1"
+    assert [p["title"] for p in push_service.received] == ["About good"]
 
 
 def test_rows_of_other_users_go_only_to_their_devices(app, user, make_user, push_service,

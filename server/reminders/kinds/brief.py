@@ -7,6 +7,7 @@ know get none unless the user asks for them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from marshmallow import fields, validate
@@ -25,6 +26,7 @@ from ...push.payload import build_payload, tag_for
 from ..context import PlanContext
 from ..lines import first_name
 from ..registry import Kind, Option, register
+from ..subjects import owned_subjects
 
 LOOKAHEAD = timedelta(days=2)
 
@@ -117,14 +119,17 @@ def _brief(ctx: PlanContext, meeting: Meeting, lead: timedelta) -> Planned:
     )
 
 
-def brief_still_wanted(n: Notification, now: datetime) -> str | None:
-    """At send time: the meeting must still be on, and still with someone."""
-    meeting = db.session.get(Meeting, n.subject_id) if n.subject_id is not None else None
-    if meeting is None or meeting.user_id != n.user_id:
-        return "the meeting is gone from the calendar"
-    if not _briefable(meeting, strangers=True):
-        return "the meeting is off"
-    return None
+def briefs_still_wanted(batch: Sequence[Notification], now: datetime) -> dict[int, str]:
+    """At send time: the meeting must still be on, and still with someone (reasons by row id)."""
+    meetings = owned_subjects(batch, Meeting)
+    reasons: dict[int, str] = {}
+    for n in batch:
+        meeting = meetings.get(n.id)
+        if meeting is None:
+            reasons[n.id] = "the meeting is gone from the calendar"
+        elif not _briefable(meeting, strangers=True):
+            reasons[n.id] = "the meeting is off"
+    return reasons
 
 
 KIND = register(Kind(
@@ -141,6 +146,6 @@ KIND = register(Kind(
         Option("brief_with_strangers", False, fields.Boolean(),
                "Also before meetings with only people I do not know", widget="check"),
     ),
-    still_wanted=brief_still_wanted,
+    still_wanted=briefs_still_wanted,
     position=20,
 ))

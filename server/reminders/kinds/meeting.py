@@ -6,12 +6,20 @@ A meeting whose feed lists no attendees but whose title names one of the user's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from marshmallow import fields, validate
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
-from ...calendars.log_rule import is_loggable, logged_meeting_ids, named_in_title, wants_prompt
+from ...calendars.log_rule import (
+    is_loggable,
+    logged_by_owner,
+    logged_meeting_ids,
+    named_in_title,
+    wants_prompt,
+)
 from ...extensions import db
 from ...logbook.reading import contact_names
 from ...models.calendars import Meeting
@@ -21,6 +29,7 @@ from ...push.payload import build_payload, tag_for
 from ..context import PlanContext
 from ..lines import contact_context, first_name
 from ..registry import HOUR, Kind, Option, register
+from ..subjects import owned_subjects
 
 PROMPT_MAX_AGE = timedelta(hours=12)  # a post-meeting prompt older than this is dropped
 MEETING_LOOKAHEAD = timedelta(days=2)
@@ -100,18 +109,28 @@ def _cancel_unwanted(ctx: PlanContext, wanted: set[int]) -> None:
     cancel_pending(stale, "the meeting no longer needs a log", ctx.now)
 
 
-def prompt_still_wanted(n: Notification, now: datetime) -> str | None:
-    """At send time: why a post-meeting prompt should not go out any more, or None."""
-    if n.subject_id is None:
-        return None
-    meeting = db.session.get(Meeting, n.subject_id)
-    if meeting is None or meeting.user_id != n.user_id:
-        return "the meeting is gone from the calendar"
-    if not wants_prompt(meeting, False):
-        return "the meeting no longer needs a log"
-    if logged_meeting_ids(n.user_id, [meeting.id]):
-        return "the meeting was logged"
-    return None
+def prompts_still_wanted(batch: Sequence[Notification], now: datetime) -> dict[int, str]:
+    """At send time: why some post-meeting prompts should not go out any more, by row id."""
+    # Attendees matter only to a meeting with no one else on it (does its title name someone?):
+    # loaded for those alone, in one more query.
+    meetings = owned_subjects(batch, Meeting, lazyload(Meeting.attendees))
+    title_only = [m.id for m in meetings.values() if not m.has_others]
+    if title_only:
+        db.session.scalars(select(Meeting).where(Meeting.id.in_(title_only))
+                           .execution_options(populate_existing=True)).all()
+    logged = logged_by_owner([m.id for m in meetings.values()])
+    reasons: dict[int, str] = {}
+    for n in batch:
+        meeting = meetings.get(n.id)
+        if n.subject_id is None:  # a prompt about no particular meeting
+            continue
+        if meeting is None:
+            reasons[n.id] = "the meeting is gone from the calendar"
+        elif not wants_prompt(meeting, False):
+            reasons[n.id] = "the meeting no longer needs a log"
+        elif meeting.id in logged:
+            reasons[n.id] = "the meeting was logged"
+    return reasons
 
 
 KIND = register(Kind(
@@ -124,6 +143,6 @@ KIND = register(Kind(
     setting="notify_meetings",
     options=(Option("prompt_delay_minutes", 5, fields.Integer(validate=validate.Range(0, 120)),
                     "Ask … minutes after a meeting ends"),),
-    still_wanted=prompt_still_wanted,
+    still_wanted=prompts_still_wanted,
     position=10,
 ))

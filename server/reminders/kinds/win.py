@@ -3,6 +3,7 @@ logged meanwhile), and a one-year anniversary nudge for the big ones."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, extract, or_, select
@@ -17,6 +18,7 @@ from ...push.payload import build_payload, tag_for
 from ..context import PlanContext
 from ..lines import first_name
 from ..registry import HOUR, Kind, register
+from ..subjects import owned_subjects
 
 FRESH = timedelta(days=2)  # wins recorded longer ago than this get no congratulation nudge
 
@@ -91,14 +93,17 @@ def _anniversary(ctx: PlanContext, win: Win, name: str, day: date) -> Planned:
     )
 
 
-def win_still_wanted(n: Notification, now: datetime) -> str | None:
-    """At send time: the win still exists and, for a congrats nudge, is still open."""
-    win = db.session.get(Win, n.subject_id) if n.subject_id is not None else None
-    if win is None or win.user_id != n.user_id:
-        return "the win is gone"
-    if n.key.startswith("win:") and win.congratulated_at is not None:
-        return "already congratulated"
-    return None
+def wins_still_wanted(batch: Sequence[Notification], now: datetime) -> dict[int, str]:
+    """At send time: the win still exists and, for a congrats nudge, is still open (by row id)."""
+    wins = owned_subjects(batch, Win)
+    reasons: dict[int, str] = {}
+    for n in batch:
+        win = wins.get(n.id)
+        if win is None:
+            reasons[n.id] = "the win is gone"
+        elif n.key.startswith("win:") and win.congratulated_at is not None:
+            reasons[n.id] = "already congratulated"
+    return reasons
 
 
 KIND = register(Kind(
@@ -108,6 +113,6 @@ KIND = register(Kind(
     key_pattern="win:<win id> and win-anniversary:<win id>:<year>",
     ttl=12 * HOUR,
     setting="notify_wins",
-    still_wanted=win_still_wanted,
+    still_wanted=wins_still_wanted,
     position=50,
 ))
