@@ -26,6 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchdb import fresh_database  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from server import create_app  # noqa: E402
@@ -93,7 +94,7 @@ def run_bench(calendars: int, database_url: str | None = None) -> dict[str, Any]
     env = {
         "RAPPORT_DATA_DIR": str(data),
         "RAPPORT_ALLOW_PRIVATE_URLS": "1",
-        "RAPPORT_DATABASE_URL": database_url or f"sqlite:///{data / 'bench.sqlite3'}",
+        "RAPPORT_DATABASE_URL": fresh_database(database_url, data),
     }
     app = create_app(Config(env))
     migrate_database(app)

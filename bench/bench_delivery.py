@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
+from benchdb import fresh_database  # noqa: E402
+from sqlalchemy import func, insert, select, update  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.config import Config  # noqa: E402
@@ -282,13 +283,7 @@ def main() -> None:
         worker(args.due, args.counts)
         return
     tmp = Path(tempfile.mkdtemp(prefix="rapport-bench-delivery-"))
-    url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+    url = fresh_database(args.database_url, tmp)
     from server.cli import migrate_database
 
     app = make_app(url, tmp)

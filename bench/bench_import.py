@@ -18,6 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchdb import fresh_database  # noqa: E402
+
 
 def generate_vcards(count: int) -> bytes:
     """A realistic mix: folded notes, several e-mails and phones, yearless birthdays, a photo."""
@@ -66,15 +68,7 @@ def main() -> None:
     assert len(parsed.records) == args.cards, parsed.errors[:3]
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("RAPPORT_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-        if url.startswith("postgresql"):
-            from sqlalchemy import create_engine, text
-
-            engine = create_engine(url)
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
+        url = fresh_database(os.environ.get("RAPPORT_BENCH_DATABASE_URL"), Path(tmp))
         config = TestConfig(
             {
                 **os.environ,

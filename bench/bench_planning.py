@@ -23,6 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchdb import fresh_database  # noqa: E402
 from sqlalchemy import delete, insert, select, update  # noqa: E402
 
 from server import create_app  # noqa: E402
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     data = Path(tempfile.mkdtemp(prefix="rapport-bench-"))
     env = {
         "RAPPORT_DATA_DIR": str(data),
-        "RAPPORT_DATABASE_URL": args.database_url or f"sqlite:///{data / 'bench.sqlite3'}",
+        "RAPPORT_DATABASE_URL": fresh_database(args.database_url, data),
     }
     app = create_app(Config(env))
     migrate_database(app)
