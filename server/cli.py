@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime
@@ -57,6 +59,14 @@ def prepare_database(app: Flask) -> None:
             raise click.ClickException(str(exc)) from exc
 
 
+def prepare_database_in_child() -> None:
+    """`rapport migrate` in a child process, so Alembic and the key check's crypto never load
+    into the long-lived server (a fresh database is still migrated on first start)."""
+    done = subprocess.run([sys.executable, "-m", "server.cli", "migrate"], check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise SystemExit(done.returncode)  # the child has printed why
+
+
 def default_base_url(host: str, port: int) -> str:
     """`http://host:port` for the address `serve` listens on (loopback for a wildcard bind)."""
     if host in WILDCARD_HOSTS:
@@ -106,12 +116,14 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     """Migrate the database, then serve the app and API with the worker beside it."""
     from waitress import serve as waitress_serve
 
+    from . import create_app
+
     # Links in notifications and the calendar feed follow the address we listen on unless the
     # deployment says otherwise (the worker child inherits the same value).
     if not os.environ.get("RAPPORT_BASE_URL"):
         os.environ["RAPPORT_BASE_URL"] = default_base_url(host, port)
-    app = _make_app()
-    prepare_database(app)
+    prepare_database_in_child()
+    app = create_app({"VERIFY_KEY_FINGERPRINTS": False})  # the child has just checked the keys
     worker = None if no_worker else WorkerSupervisor().start()
 
     def _terminate(signum: int, _frame: Any) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import MetaData, create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from server import config as settings
-from server import create_app
+from server import create_app, schema
 from server.cli import migrate_database
 from server.contacts import create_contact
 from server.extensions import db
@@ -62,7 +62,7 @@ def _app(url: str, data_dir: Path, migrations: Path | None = None) -> Any:
     app = create_app(settings.TestConfig({"RAPPORT_DATABASE_URL": url, "RAPPORT_DATA_DIR": str(data_dir),
                                  "RAPPORT_SECRET_KEY": "upgrade-test-secret"}))
     if migrations is not None:
-        app.extensions["migrate"].directory = str(migrations)
+        schema.migrations(app).directory = str(migrations)
     return app
 
 
@@ -96,7 +96,7 @@ def test_upgrade_from_the_first_migration_keeps_every_row(scratch_database, tmp_
     url = scratch_database("upgrade")
     app = _app(url, tmp_path / "data")
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory, revision="0001")
+        upgrade(directory=schema.migrations(app).directory, revision="0001")
         db.engine.dispose()
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -112,7 +112,7 @@ def test_upgrade_from_the_first_migration_keeps_every_row(scratch_database, tmp_
         tables = set(inspect(db.engine).get_table_names())
         assert {"interactions", "notifications", "meetings"} <= tables
         version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert version == head_revision(app.extensions["migrate"].directory)
+        assert version == head_revision(schema.migrations(app).directory)
         ada = db.session.get(User, 1)
         assert (ada.email, ada.settings, ada.feed_token) == ("ada@example.com", {"prompt_delay_minutes": 5}, "f" * 40)
         db.session.remove()
@@ -164,7 +164,7 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was(scratch_database, tmp_pa
     before = _rows(url, "contacts", ["id", "name"])
 
     migrations = tmp_path / "migrations"
-    shutil.copytree(Path(app.extensions["migrate"].directory), migrations)
+    shutil.copytree(Path(schema.migrations(app).directory), migrations)
     head = head_revision(migrations)
     (migrations / "versions" / "9999_broken.py").write_text(FAILING_MIGRATION.format(head=head))
     broken = _app(url, tmp_path / "data", migrations)
