@@ -67,6 +67,14 @@ def prepare_database_in_child() -> None:
         raise SystemExit(done.returncode)  # the child has printed why
 
 
+def serving_app() -> Flask:
+    """The app `serve` runs once its migrate child has migrated and checked the keys (the check
+    would load cryptography here for nothing)."""
+    from . import create_app
+
+    return create_app({"VERIFY_KEY_FINGERPRINTS": False})
+
+
 def default_base_url(host: str, port: int) -> str:
     """`http://host:port` for the address `serve` listens on (loopback for a wildcard bind)."""
     if host in WILDCARD_HOSTS:
@@ -116,14 +124,12 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     """Migrate the database, then serve the app and API with the worker beside it."""
     from waitress import serve as waitress_serve
 
-    from . import create_app
-
     # Links in notifications and the calendar feed follow the address we listen on unless the
     # deployment says otherwise (the worker child inherits the same value).
     if not os.environ.get("RAPPORT_BASE_URL"):
         os.environ["RAPPORT_BASE_URL"] = default_base_url(host, port)
     prepare_database_in_child()
-    app = create_app({"VERIFY_KEY_FINGERPRINTS": False})  # the child has just checked the keys
+    app = serving_app()
     worker = None if no_worker else WorkerSupervisor().start()
 
     def _terminate(signum: int, _frame: Any) -> None:
