@@ -79,3 +79,9 @@ def test_shell_size_bench_measures_what_is_served():
 def test_import_bench_imports_every_card():
     i = _bench("import")
     assert i["created"] == i["cards"] == 50 and i["reimport_skipped"] == 50
+
+
+def test_memory_bench_reads_serve_and_worker_after_a_sign_up():
+    m = _bench("memory_sqlite")["memory"]
+    assert min(m["serve_started_mb"], m["serve_idle_mb"]) > m["hello_idle_mb"] > 0
+    assert m["worker_idle_mb"] > m["hello_idle_mb"]
