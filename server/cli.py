@@ -59,10 +59,11 @@ def prepare_database(app: Flask) -> None:
             raise click.ClickException(str(exc)) from exc
 
 
-def prepare_database_in_child() -> None:
+def prepare_database_in_child(verbose: bool) -> None:
     """`rapport migrate` in a child process, so Alembic and the key check's crypto never load
     into the long-lived server (a fresh database is still migrated on first start)."""
-    done = subprocess.run([sys.executable, "-m", "server.cli", "migrate"], check=False)  # noqa: S603
+    command = [sys.executable, "-m", "server.cli", *(["--verbose"] if verbose else []), "migrate"]
+    done = subprocess.run(command, check=False)  # noqa: S603 - our own interpreter and module
     if done.returncode != 0:
         raise SystemExit(done.returncode)  # the child has printed why
 
@@ -128,7 +129,7 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     # deployment says otherwise (the worker child inherits the same value).
     if not os.environ.get("RAPPORT_BASE_URL"):
         os.environ["RAPPORT_BASE_URL"] = default_base_url(host, port)
-    prepare_database_in_child()
+    prepare_database_in_child(click.get_current_context().find_root().params["verbose"])
     app = serving_app()
     worker = None if no_worker else WorkerSupervisor().start()
 

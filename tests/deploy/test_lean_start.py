@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import PASSWORD, REPO_ROOT
-from tests.deploy.conftest import clean_env
+from tests.deploy.conftest import clean_env, free_port
 
 # Not needed to start, sign up, browse and log: each is megabytes resident once imported.
 HEAVY = ("alembic", "flask_migrate", "mako", "pygments", "icalendar", "recurring_ical_events",
@@ -55,3 +55,20 @@ def test_serving_a_day_of_requests_loads_none_of_the_heavy_modules(tmp_path: Pat
     # Lazily, not never: the push key request brings cryptography in and answers.
     assert figures["key_status"] == 200
     assert figures["crypto_after_key"]
+
+
+def test_serve_still_refuses_keys_the_database_was_not_set_up_with(tmp_path: Path):
+    first = clean_env(tmp_path / "first")
+    migrated = subprocess.run([sys.executable, "-m", "server.cli", "migrate"], env=first, cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=120)
+    assert migrated.returncode == 0, migrated.stderr
+    # Another node: the same database, its own freshly generated keys.
+    other = clean_env(tmp_path / "other",
+                      RAPPORT_DATABASE_URL=f"sqlite:///{tmp_path / 'first' / 'rapport.sqlite3'}")
+    served = subprocess.run([sys.executable, "-m", "server.cli", "-v", "serve", "--no-worker", "--port",
+                             str(free_port())], env=other, cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert served.returncode == 1
+    assert "keys differ" in served.stderr
+    assert "RAPPORT_SECRET_KEY and RAPPORT_VAPID_PRIVATE_KEY" in served.stderr
+    assert "Rapport is listening" not in served.stdout
