@@ -33,6 +33,16 @@ def migrations(app: Flask) -> Migrate:
     return app.extensions["migrate"]
 
 
+def migration_app() -> Flask:
+    """The app with Flask-Migrate bound, for writing migrations:
+    `flask --app server.schema:migration_app db revision -m "..."`."""
+    from . import create_app
+
+    app = create_app()
+    migrations(app)
+    return app
+
+
 def pending_revisions(app: Flask) -> bool:
     """True when the database is not at the newest migration (or has none yet)."""
     from alembic.migration import MigrationContext

@@ -26,6 +26,7 @@ from server.contacts import create_contact
 from server.extensions import db
 from server.models import User
 from tests.conftest import REPO_ROOT, empty_database
+from tests.deploy.conftest import clean_env
 
 T0 = datetime(2025, 1, 15, 9, 30, tzinfo=UTC)
 SEED = {
@@ -274,3 +275,11 @@ def test_restore_refuses_a_data_dir_that_already_has_keys(app, database_url, tmp
                            capture_output=True, text=True, timeout=120)
     assert again.returncode != 0
     assert "empty data directory" in again.stderr
+
+
+def test_flask_db_commands_reach_the_migrations_through_migration_app(tmp_path: Path):
+    env = clean_env(tmp_path / "data")
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "server.schema:migration_app", "db", "heads"],
+                          env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [head_revision(schema.MIGRATIONS_DIR), "(head)"]
