@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
@@ -16,7 +15,6 @@ from .config import Config
 from .json_body import BoundedJSONProvider
 from .logs import configure_logging
 
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("multipart/form-data",)
 
@@ -79,7 +77,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to the app."""
     from .auth import init_auth
-    from .extensions import api, csrf, db, limiter, login_manager, migrate
+    from .extensions import api, csrf, db, limiter, login_manager
     from .openapi import ApiDocumentPlugin
 
     db.init_app(app)
@@ -87,7 +85,6 @@ def register_extensions(app: Flask) -> None:
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

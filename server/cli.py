@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime
@@ -55,6 +57,23 @@ def prepare_database(app: Flask) -> None:
             verify_keys(app)
         except KeyMismatch as exc:
             raise click.ClickException(str(exc)) from exc
+
+
+def prepare_database_in_child(verbose: bool) -> None:
+    """`rapport migrate` in a child process, so Alembic and the key check's crypto never load
+    into the long-lived server (a fresh database is still migrated on first start)."""
+    command = [sys.executable, "-m", "server.cli", *(["--verbose"] if verbose else []), "migrate"]
+    done = subprocess.run(command, check=False)  # noqa: S603 - our own interpreter and module
+    if done.returncode != 0:
+        raise SystemExit(done.returncode)  # the child has printed why
+
+
+def serving_app() -> Flask:
+    """The app `serve` runs once its migrate child has migrated and checked the keys (the check
+    would load cryptography here for nothing)."""
+    from . import create_app
+
+    return create_app({"VERIFY_KEY_FINGERPRINTS": False})
 
 
 def default_base_url(host: str, port: int) -> str:
@@ -110,8 +129,8 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     # deployment says otherwise (the worker child inherits the same value).
     if not os.environ.get("RAPPORT_BASE_URL"):
         os.environ["RAPPORT_BASE_URL"] = default_base_url(host, port)
-    app = _make_app()
-    prepare_database(app)
+    prepare_database_in_child(click.get_current_context().find_root().params["verbose"])
+    app = serving_app()
     worker = None if no_worker else WorkerSupervisor().start()
 
     def _terminate(signum: int, _frame: Any) -> None:

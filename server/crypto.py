@@ -5,14 +5,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
 def _fernet(secret_key: str) -> Fernet:
+    # cryptography is ~8 MB resident: loaded by the requests that handle calendar URLs only.
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     key = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=b"rapport-secrets-at-rest", info=b"fernet-v1"
     ).derive(secret_key.encode())
@@ -26,6 +32,8 @@ def encrypt_secret(plaintext: str, secret_key: str | None = None) -> str:
 
 def decrypt_secret(token: str, secret_key: str | None = None) -> str:
     """Decrypt what encrypt_secret produced; raises ValueError when the key does not fit."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet(secret_key or current_app.config["SECRET_KEY"]).decrypt(token.encode()).decode()
     except InvalidToken as exc:

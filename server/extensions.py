@@ -1,11 +1,11 @@
-"""Flask extensions, created unbound here and bound in the factory."""
+"""Flask extensions, created unbound here and bound in the factory (Flask-Migrate is bound by
+server.schema when a migration is checked or run)."""
 
 from __future__ import annotations
 
 from flask import request
 from flask_limiter import Limiter
 from flask_login import LoginManager, current_user
-from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -26,7 +26,6 @@ def account_key() -> str:
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_address)

@@ -8,9 +8,6 @@ import os
 import secrets
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
 VAPID_KEY_FILE = "vapid_private.pem"
 
@@ -37,6 +34,11 @@ def load_or_create_vapid_key(data_dir: Path) -> str:
     """Return the stored VAPID private key (PEM), generating a P-256 key on first run."""
     path = data_dir / VAPID_KEY_FILE
     if not path.exists():
+        # cryptography (~8 MB resident) is imported only where a key is made or read: a web
+        # process that finds its keys on disk never needs it until a push-key request.
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         key = ec.generate_private_key(ec.SECP256R1())
         pem = key.private_bytes(
             serialization.Encoding.PEM,
@@ -53,6 +55,9 @@ def load_or_create_vapid_key(data_dir: Path) -> str:
 def vapid_key_to_pem(value: str) -> str:
     """Accept RAPPORT_VAPID_PRIVATE_KEY as PEM, or as the base64url raw key other push
     libraries print (32-byte private scalar) or DER; always hand back PEM."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     value = value.strip().replace("\\n", "\n")
     if "BEGIN" in value:
         serialization.load_pem_private_key(value.encode(), password=None)  # fail fast if broken
@@ -74,6 +79,9 @@ def vapid_key_to_pem(value: str) -> str:
 
 def vapid_public_key(private_pem: str) -> str:
     """The applicationServerKey form of the public key: uncompressed point, base64url."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     key = serialization.load_pem_private_key(private_pem.encode(), password=None)
     assert isinstance(key, ec.EllipticCurvePrivateKey)
     raw = key.public_key().public_bytes(

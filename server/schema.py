@@ -1,25 +1,54 @@
 """Bringing the database schema up to date, safely when several processes start at once and
-without leaving a half-upgraded database when a migration fails."""
+without leaving a half-upgraded database when a migration fails.
+
+Alembic (with Mako and Pygments behind it, ~11 MB) is imported only here, when a migration is
+checked or run: the web and worker processes never need it.
+"""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy.engine import make_url
 
 from .extensions import db
 
+if TYPE_CHECKING:
+    from flask_migrate import Migrate
+
 log = logging.getLogger(__name__)
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def migrations(app: Flask) -> Migrate:
+    """The app's Flask-Migrate extension, bound on first use (migrations/env.py reads it)."""
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    return app.extensions["migrate"]
+
+
+def migration_app() -> Flask:
+    """The app with Flask-Migrate bound, for writing migrations:
+    `flask --app server.schema:migration_app db revision -m "..."`."""
+    from . import create_app
+
+    app = create_app()
+    migrations(app)
+    return app
 
 
 def pending_revisions(app: Flask) -> bool:
     """True when the database is not at the newest migration (or has none yet)."""
-    migrate = app.extensions["migrate"]
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    migrate = migrations(app)
     with app.app_context(), db.engine.connect() as connection:
         script = ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
         current = set(MigrationContext.configure(connection).get_current_heads())
@@ -52,7 +81,7 @@ def migrate_database(app: Flask) -> None:
     """
     from flask_migrate import upgrade
 
-    directory = app.extensions["migrate"].directory
+    directory = migrations(app).directory
     path = sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
     if path is None or not path.exists() or path.stat().st_size == 0 or not pending_revisions(app):
         with app.app_context():

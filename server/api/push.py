@@ -12,16 +12,6 @@ from sqlalchemy import select
 from ..extensions import db, limiter
 from ..models import utcnow
 from ..models.push import Notification, PushSubscription
-from ..push.delivery import push_context_from_app
-from ..push.probe import send_test_push
-from ..push.subscriptions import (
-    check_endpoint,
-    check_keys,
-    list_subscriptions,
-    remove_subscription,
-    save_subscription,
-)
-from ..push.vapid import application_server_key
 from ..schemas.push import (
     NotificationListArgsSchema,
     NotificationSchema,
@@ -33,12 +23,16 @@ from ..schemas.push import (
 )
 
 blp = Blueprint("push", __name__, url_prefix="/api", description="Web push")
+# The push modules (cryptography, pywebpush, http_ece: ~20 MB resident) are imported by the views
+# that use them, so a web process that serves no push request never loads them.
 
 
 @blp.route("/push/key", methods=["GET"])
 @blp.response(200, PublicKeySchema)
 def public_key() -> dict[str, str]:
     """The VAPID public key to pass to `PushManager.subscribe`."""
+    from ..push.vapid import application_server_key
+
     return {"public_key": application_server_key(current_app.config["VAPID_PRIVATE_KEY"])}
 
 
@@ -47,6 +41,8 @@ def public_key() -> dict[str, str]:
 @login_required
 def list_devices() -> list[PushSubscription]:
     """The user's registered devices."""
+    from ..push.subscriptions import list_subscriptions
+
     return list_subscriptions(current_user.id)
 
 
@@ -57,6 +53,8 @@ def list_devices() -> list[PushSubscription]:
 @login_required
 def subscribe(data: dict[str, Any]) -> tuple[PushSubscription, int]:
     """Register this device (upsert by endpoint)."""
+    from ..push.subscriptions import check_endpoint, check_keys, save_subscription
+
     config = current_app.config
     endpoint = check_endpoint(
         data["endpoint"], config["PUSH_EXTRA_HOSTS"], bool(config["ALLOW_PRIVATE_URLS"])
@@ -81,6 +79,8 @@ def subscribe(data: dict[str, Any]) -> tuple[PushSubscription, int]:
 @login_required
 def unsubscribe(data: dict[str, Any]) -> None:
     """Forget a device."""
+    from ..push.subscriptions import remove_subscription
+
     remove_subscription(current_user.id, data["endpoint"])
     db.session.commit()
 
@@ -91,6 +91,9 @@ def unsubscribe(data: dict[str, Any]) -> None:
 @limiter.limit("10 per 10 minutes")  # each call pushes to every device, inside the request
 def test_push() -> dict[str, Any]:
     """Send a test notification to every device now; report what each push service said."""
+    from ..push.delivery import push_context_from_app
+    from ..push.probe import send_test_push
+
     return send_test_push(push_context_from_app(current_app), current_user.id, utcnow())
 
 

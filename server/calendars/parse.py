@@ -7,71 +7,21 @@ directly. Everything here takes bytes and explicit inputs and returns plain data
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import icalendar
 import recurring_ical_events
 
-from .attendees import ParsedAttendee, event_attendees, owner_address
+from .attendees import event_attendees, owner_address
 from .bounds import bound_series, bound_timezones
 from .outcome import FeedError
+from .parsed import ParsedFeed, ParsedOccurrence
 from .sniff import clean_text, decode_body, limit_lines
 from .zones import prepare_events
 
 MAX_PER_SERIES = 400
 MAX_PER_WINDOW = 5_000
-
-
-@dataclass
-class ParsedOccurrence:
-    """One occurrence of one event, times in UTC."""
-
-    uid: str
-    recurrence_key: str
-    title: str
-    location: str
-    start_at: datetime
-    end_at: datetime
-    status: str
-    attendees: list[ParsedAttendee] = field(default_factory=list)
-
-
-@dataclass
-class ParsedFeed:
-    """What a feed holds inside the window, plus what went wrong on the way."""
-
-    occurrences: list[ParsedOccurrence]
-    warnings: list[str]
-    calendar_name: str = ""
-    owner_emails: list[str] = field(default_factory=list)
-    problem: str | None = None  # "empty" or "only_past" when the window holds nothing
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-able form (datetimes as ISO strings) for the trip out of the child process."""
-        data = asdict(self)
-        for occ in data["occurrences"]:
-            occ["start_at"] = occ["start_at"].isoformat()
-            occ["end_at"] = occ["end_at"].isoformat()
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ParsedFeed:
-        """Inverse of to_json."""
-        occurrences = []
-        for occ in data["occurrences"]:
-            attendees = [ParsedAttendee(**a) for a in occ.pop("attendees")]
-            occ["start_at"] = datetime.fromisoformat(occ["start_at"])
-            occ["end_at"] = datetime.fromisoformat(occ["end_at"])
-            occurrences.append(ParsedOccurrence(**occ, attendees=attendees))
-        return cls(
-            occurrences=occurrences,
-            warnings=list(data["warnings"]),
-            calendar_name=data.get("calendar_name", ""),
-            owner_emails=list(data.get("owner_emails", [])),
-            problem=data.get("problem"),
-        )
 
 
 def load_calendar(text: str) -> icalendar.Calendar:

@@ -24,7 +24,7 @@ from typing import Any
 
 from .bounded import FRAME, JOBS_PER_CHILD, MAX_OUTPUT_BYTES, WORKER_LIMITS, ParseLimits
 from .outcome import FeedError
-from .parse import ParsedFeed
+from .parsed import ParsedFeed
 
 
 class ChildGone(Exception):

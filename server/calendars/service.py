@@ -17,7 +17,6 @@ from ..extensions import db
 from ..models import Contact, User
 from ..models.calendars import Calendar, Meeting, MeetingAttendee
 from ..models.push import Notification
-from ..outbound import UnsafeURL, check_url
 from ..push.outbox import cancel_pending
 from .log_rule import logged_meeting_ids, needs_log, needs_log_clause
 from .matching import SUGGESTED_ROLE, confirm_attendee, prefill_for, teach_address
@@ -75,6 +74,8 @@ def add_url_calendar(
     user: User, name: str, url: str, now: datetime, allow_private: bool, secret_key: str
 ) -> Calendar:
     """Store a feed URL (encrypted) and queue its first sync; the worker fetches it."""
+    from ..outbound import UnsafeURL, check_url  # brings requests, which the web rarely needs
+
     try:
         normalised = check_url(url, allow_private)
     except UnsafeURL as exc:

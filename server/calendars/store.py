@@ -11,7 +11,7 @@ from ..models import User
 from ..models.calendars import Calendar, Meeting, MeetingAttendee
 from .attendees import ParsedAttendee
 from .matching import SUGGESTED_ROLE, counts_as_other, load_name_index, match_attendees, my_addresses
-from .parse import ParsedFeed, ParsedOccurrence
+from .parsed import ParsedFeed, ParsedOccurrence
 
 WINDOW_BACK = timedelta(days=2)
 WINDOW_AHEAD = timedelta(days=14)

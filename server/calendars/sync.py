@@ -30,7 +30,7 @@ from ..models.calendars import Calendar
 from ..reminders.planning import plan_for_user
 from .fetch import FETCH_DEADLINE, fetch_feed
 from .outcome import PROBLEMS, FeedError
-from .parse import ParsedFeed
+from .parsed import ParsedFeed
 from .pool import ParserPool
 from .store import apply_feed, soonest_end, sync_window
 

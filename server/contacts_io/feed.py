@@ -12,8 +12,10 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event, vRecur
+if TYPE_CHECKING:
+    from icalendar import Event
 
 from .records import split_partial_date
 
@@ -52,6 +54,8 @@ def new_feed_token() -> str:
 
 def birthday_event(item: Birthday, stamp: datetime) -> Event:
     """A yearly all-day event on the birthday."""
+    from icalendar import Event, vRecur  # only a feed request needs the iCalendar writer
+
     year, month, day = split_partial_date(item.birthday)
     assert month is not None and day is not None
     start = date(year or PLACEHOLDER_YEAR, month, day)
@@ -76,6 +80,8 @@ def birthday_event(item: Birthday, stamp: datetime) -> Event:
 
 def item_event(item: FeedItem, stamp: datetime) -> Event:
     """A one-day, non-blocking event."""
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"{item.uid}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
@@ -97,6 +103,8 @@ def build_feed(
     now: datetime,
 ) -> bytes:
     """The whole feed as iCalendar bytes (CRLF, folded)."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

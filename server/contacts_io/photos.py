@@ -9,8 +9,6 @@ import binascii
 import io
 import warnings
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 PHOTO_SIDE = 256  # pixels: enough for an avatar on a 3x phone screen
 PHOTO_MAX_BYTES = 4 * 1024 * 1024  # of base64 text in the card
 PHOTO_MAX_PIXELS = 40_000_000  # decoded size; larger is a decompression bomb, not a face
@@ -41,6 +39,8 @@ def decode_photo(value: bytes, encoding: str | None, value_type: str | None) -> 
 
 def resize_photo(data: bytes) -> bytes:
     """A square-bounded JPEG of at most PHOTO_SIDE pixels; raises PhotoProblem if unreadable."""
+    from PIL import Image, ImageOps, UnidentifiedImageError  # only an import with photos needs it
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
 from ..errors import ApiError
@@ -65,6 +64,8 @@ def _b64url(text: str) -> bytes:
 
 def check_keys(p256dh: str, auth: str) -> None:
     """The browser's keys: a P-256 public point (65 bytes) and a 16-byte auth secret."""
+    from cryptography.hazmat.primitives.asymmetric import ec  # ~8 MB; only a subscribe needs it
+
     errors: dict[str, list[str]] = {}
     try:
         point = _b64url(p256dh)

@@ -88,3 +88,9 @@ def test_cluster_bench_two_web_three_workers_deliver_every_prompt_once():
     assert c["prompts"]["max_copies_per_device"] == 1
     assert c["api"]["errors"] == 0 and c["api"]["requests_per_s"] > 0
     assert c["next_bottleneck"] in c["cpu_share_of_machine"]
+
+
+def test_memory_bench_reads_serve_and_worker_after_a_sign_up():
+    m = _bench("memory_sqlite")["memory"]
+    assert min(m["serve_started_mb"], m["serve_idle_mb"]) > m["hello_idle_mb"] > 0
+    assert m["worker_idle_mb"] > m["hello_idle_mb"]

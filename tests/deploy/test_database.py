@@ -20,12 +20,13 @@ from sqlalchemy import MetaData, create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from server import config as settings
-from server import create_app
+from server import create_app, schema
 from server.cli import migrate_database
 from server.contacts import create_contact
 from server.extensions import db
 from server.models import User
 from tests.conftest import REPO_ROOT, empty_database
+from tests.deploy.conftest import clean_env
 
 T0 = datetime(2025, 1, 15, 9, 30, tzinfo=UTC)
 SEED = {
@@ -62,7 +63,7 @@ def _app(url: str, data_dir: Path, migrations: Path | None = None) -> Any:
     app = create_app(settings.TestConfig({"RAPPORT_DATABASE_URL": url, "RAPPORT_DATA_DIR": str(data_dir),
                                  "RAPPORT_SECRET_KEY": "upgrade-test-secret"}))
     if migrations is not None:
-        app.extensions["migrate"].directory = str(migrations)
+        schema.migrations(app).directory = str(migrations)
     return app
 
 
@@ -96,7 +97,7 @@ def test_upgrade_from_the_first_migration_keeps_every_row(scratch_database, tmp_
     url = scratch_database("upgrade")
     app = _app(url, tmp_path / "data")
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory, revision="0001")
+        upgrade(directory=schema.migrations(app).directory, revision="0001")
         db.engine.dispose()
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -112,7 +113,7 @@ def test_upgrade_from_the_first_migration_keeps_every_row(scratch_database, tmp_
         tables = set(inspect(db.engine).get_table_names())
         assert {"interactions", "notifications", "meetings"} <= tables
         version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert version == head_revision(app.extensions["migrate"].directory)
+        assert version == head_revision(schema.migrations(app).directory)
         ada = db.session.get(User, 1)
         assert (ada.email, ada.settings, ada.feed_token) == ("ada@example.com", {"prompt_delay_minutes": 5}, "f" * 40)
         db.session.remove()
@@ -164,7 +165,7 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was(scratch_database, tmp_pa
     before = _rows(url, "contacts", ["id", "name"])
 
     migrations = tmp_path / "migrations"
-    shutil.copytree(Path(app.extensions["migrate"].directory), migrations)
+    shutil.copytree(Path(schema.migrations(app).directory), migrations)
     head = head_revision(migrations)
     (migrations / "versions" / "9999_broken.py").write_text(FAILING_MIGRATION.format(head=head))
     broken = _app(url, tmp_path / "data", migrations)
@@ -274,3 +275,11 @@ def test_restore_refuses_a_data_dir_that_already_has_keys(app, database_url, tmp
                            capture_output=True, text=True, timeout=120)
     assert again.returncode != 0
     assert "empty data directory" in again.stderr
+
+
+def test_flask_db_commands_reach_the_migrations_through_migration_app(tmp_path: Path):
+    env = clean_env(tmp_path / "data")
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "server.schema:migration_app", "db", "heads"],
+                          env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [head_revision(schema.MIGRATIONS_DIR), "(head)"]
