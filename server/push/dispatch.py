@@ -3,9 +3,9 @@
 Each push service (origin) starts with one request in flight and doubles that after each
 success up to `PER_ORIGIN`, so a service that answers 429 to its first request gets no second
 one; a 429 closes the origin until its Retry-After. The sends (encryption included) run on a
-shared thread pool; the caller's thread only dispatches, and every `renew_every` seconds calls
-`renew`, which extends the leases and names the groups whose lease was lost (their queued sends
-are dropped).
+shared thread pool whose threads take the next job themselves; the caller's thread only waits,
+and every `renew_every` seconds calls `renew`, which extends the leases and names the groups
+whose lease was lost (their queued sends are dropped).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -79,57 +79,85 @@ def dispatch(
     renew: Callable[[], set[int]],
     renew_every: float,
 ) -> Dispatched:
-    """Run `jobs` concurrently under the per-origin bounds; `closed` is updated by 429s."""
-    queues: dict[str, deque[Job]] = {}
-    for job in jobs:
-        queues.setdefault(job.origin, deque()).append(job)
-    window = dict.fromkeys(queues, 1)
-    running = dict.fromkeys(queues, 0)
-    inflight: dict[Future[PushResult], Job] = {}
-    out = Dispatched([], [], [])
-    lost: set[int] = set()
+    """Run `jobs` concurrently under the per-origin bounds; `closed` is updated by 429s.
+
+    Sender threads take the next job themselves (no hand-off through the caller per push);
+    the caller's thread only waits for them and renews the leases every `renew_every` seconds.
+    """
+    run = _Run(jobs, closed, clock)
+    origins = len({job.origin for job in jobs})
+    senders = [pool().submit(run.send_all) for _ in range(min(POOL_SIZE, PER_ORIGIN * origins, len(jobs)))]
     renewed = time.monotonic()
-    executor = pool()
     while True:
-        for origin, queue in queues.items():
-            while queue and origin in closed:
-                out.held.append((queue.popleft(), closed[origin]))
-            while queue and running[origin] < window[origin]:
-                job = queue.popleft()
-                if job.group in lost:
-                    out.dropped.append(job)
-                    continue
-                inflight[executor.submit(job.send)] = job
-                running[origin] += 1
-        if not inflight:
+        _, pending = wait(senders, timeout=max(renew_every - (time.monotonic() - renewed), 0.0))
+        if not pending:
             break
-        finished, _ = wait(inflight, timeout=renew_every, return_when=FIRST_COMPLETED)
-        for future in finished:
-            job = inflight.pop(future)
-            running[job.origin] -= 1
-            _record(out, job, future, clock(), window, closed)
         if time.monotonic() - renewed >= renew_every:
-            lost |= renew()
+            run.lose(renew())
             renewed = time.monotonic()
-    return out
+    for sender in senders:
+        sender.result()  # a sender's own failure (not a job's) surfaces here
+    return run.out
 
 
-def _record(
-    out: Dispatched,
-    job: Job,
-    future: Future[PushResult],
-    at: datetime,
-    window: dict[str, int],
-    closed: dict[str, datetime],
-) -> None:
-    error = future.exception()
-    if error is not None:
-        out.done.append(Done(job, at, error=error))
-        return
-    result = future.result()
-    out.done.append(Done(job, at, result=result))
-    if result.outcome == "sent":
-        window[job.origin] = min(window[job.origin] * 2, PER_ORIGIN)
-    elif result.outcome == "rate_limited":
-        until = at + backoff_for(result.retry_after)
-        closed[job.origin] = max(closed.get(job.origin, until), until)
+class _Run:
+    """The shared state of one dispatch: queues per origin, windows, what happened."""
+
+    def __init__(self, jobs: list[Job], closed: dict[str, datetime],
+                 clock: Callable[[], datetime]) -> None:
+        self.queues: dict[str, deque[Job]] = {}
+        for job in jobs:
+            self.queues.setdefault(job.origin, deque()).append(job)
+        self.window = dict.fromkeys(self.queues, 1)
+        self.running = dict.fromkeys(self.queues, 0)
+        self.closed, self.clock = closed, clock
+        self.lost: set[int] = set()
+        self.out = Dispatched([], [], [])
+        self.cond = threading.Condition()
+
+    def lose(self, groups: set[int]) -> None:
+        """Groups whose lease was lost: their queued jobs are dropped, not sent."""
+        with self.cond:
+            self.lost |= groups
+
+    def send_all(self) -> None:
+        """Send jobs until none is left that this thread may take."""
+        while (job := self._take()) is not None:
+            try:
+                done = Done(job, self.clock(), result=job.send())
+            except Exception as exc:  # recorded for the job's row; the others go on
+                done = Done(job, self.clock(), error=exc)
+            with self.cond:
+                self.running[job.origin] -= 1
+                self._record(done)
+                self.cond.notify_all()
+
+    def _take(self) -> Job | None:
+        with self.cond:
+            while True:
+                waiting = False
+                for origin, queue in self.queues.items():
+                    while queue and origin in self.closed:
+                        self.out.held.append((queue.popleft(), self.closed[origin]))
+                    while queue and queue[0].group in self.lost:
+                        self.out.dropped.append(queue.popleft())
+                    if not queue:
+                        continue
+                    if self.running[origin] < self.window[origin]:
+                        self.running[origin] += 1
+                        return queue.popleft()
+                    waiting = True  # this origin's window is full: a reply will open it
+                if not waiting:
+                    return None
+                self.cond.wait()
+
+    def _record(self, done: Done) -> None:
+        self.out.done.append(done)
+        result, origin = done.result, done.job.origin
+        if result is None:
+            return
+        if result.outcome == "sent":
+            self.window[origin] = min(self.window[origin] * 2, PER_ORIGIN)
+        elif result.outcome == "rate_limited":
+            until = done.at + backoff_for(result.retry_after)
+            self.closed[origin] = max(self.closed.get(origin, until), until)
