@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from server.api import dashboard
 from server.extensions import db
 from server.models.planning import ReplanMark
 
 from ..conftest import login
-from .conftest import entry
+from .conftest import counted, entry
 
 NOW = datetime(2025, 6, 16, 12, 0, tzinfo=UTC)
 
@@ -25,23 +23,6 @@ def clock(monkeypatch):
     now = {"at": NOW}
     monkeypatch.setattr(dashboard, "utcnow", lambda: now["at"])
     return now
-
-
-@contextmanager
-def counted(app) -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def cache_status(response) -> str:
