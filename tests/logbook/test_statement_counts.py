@@ -56,7 +56,7 @@ def test_logging_runs_a_fixed_number_of_statements(app, auth_client, busy_accoun
         response = auth_client.put(f"/api/interactions/{new_uuid()}", json=body)
     assert response.status_code == 201
     # Session and user 2; the write lock, the owner check, the user again (the lock began a
-    # new transaction) and whose the people are 4; the log, its item, its two links, the mark 5; the
-    # challenges 1; both people's last-seen times 1; then, after the commit, the user and the
-    # log with its links, items and win 5 and the names 1.
+    # new transaction), the people's owner 4; the log, its item, its two links, the mark 5;
+    # the challenges 1; both people's last-seen times 1; after the commit, the user and the
+    # log with its links, items and win 5; the names 1.
     assert len(statements) <= 19, "\n".join(statements)
