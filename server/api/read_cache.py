@@ -109,7 +109,7 @@ def cached_answer(
         and kept.built_at <= now < kept.built_at + FRESH_FOR
     ):
         return _response(kept.body, "hit")
-    body = current_app.json.dumps(schema.dump(build())).encode()
+    body = current_app.json.dumps(schema.dump(build()), separators=(",", ":")).encode()
     if version is not None:
         cache.put(key, Answer(version, day, now, body))
     return _response(body, "fwd=miss; stored" if version is not None else "fwd=miss")
