@@ -277,12 +277,13 @@ def measure(session: requests.Session, method: str, url: str, runs: int,
     samples, hits, cacheable = [], 0, 0
     for n in range(runs + 3):
         kw = {"json": body()} if callable(body) else {}
-        ms, status, hit = timed(session, method, url() if callable(url) else url, **kw)
-        assert status < 300, (method, url, status)
+        target = url() if callable(url) else url
+        ms, status, hit = timed(session, method, target, **kw)
+        assert status < 300, (method, target, status)
         if n >= 3:
             samples.append(ms)
             hits += hit
-            cacheable += method == "GET" and any(path in str(url) for path in CACHED_PATHS)
+            cacheable += method == "GET" and any(path in target for path in CACHED_PATHS)
     figures = {"p50_ms": round(statistics.median(samples), 2),
                "p95_ms": round(percentile(samples, 0.95), 2)}
     if cacheable:
