@@ -11,7 +11,7 @@ from ..models import User
 from .cadence import cadence_by_kind, known_cadences
 from .clock import local_today
 from .habits import score_window
-from .habits.coach import PROMISED, plural, reach, times
+from .habits.coach import PROMISED, message_urls, plural, times
 from .today import check_ins_due, open_promises, overdue_people, wins_to_congratulate
 
 WEEK_DAYS = 7
@@ -78,11 +78,14 @@ def give_to(user: User, now: datetime) -> list[dict[str, Any]]:
             f"{row['cadence_days']}-day rhythm.",
         ))
     seen: set[int] = set()
-    people = []
+    people: list[dict[str, Any]] = []
     for person, why, text in found:
         if person["id"] in seen:
             continue
         seen.add(person["id"])
-        people.append({"contact": person, "reason": why, "text": text,
-                       "message_url": reach(user, person["id"])})
-    return people[:GIVE_TO_MAX]
+        people.append({"contact": person, "reason": why, "text": text})
+    people = people[:GIVE_TO_MAX]
+    urls = message_urls(user, [p["contact"]["id"] for p in people])
+    for shown in people:
+        shown["message_url"] = urls.get(shown["contact"]["id"])
+    return people

@@ -60,3 +60,15 @@ def test_logging_runs_a_fixed_number_of_statements(app, auth_client, busy_accoun
     # the challenges 1; both people's last-seen times 1; after the commit, the user and the
     # log with its links, items and win 5; the names 1.
     assert len(statements) <= 19, "\n".join(statements)
+
+
+def test_rebuilding_habits_runs_a_fixed_number_of_statements(app, auth_client, busy_account):
+    with counted(app) as statements:
+        response = auth_client.get("/api/habits?days=365")
+    assert response.headers["Cache-Status"].startswith("Rapport; fwd=miss")
+    blocks = [b for b in response.get_json().values() if isinstance(b, dict) and "next_action" in b]
+    steps = [b["next_action"] for b in blocks]
+    assert any(step and step["message_url"] == "mailto:p0@example.com" for step in steps)
+    # Session and user 2, the mark 1; both windows' figures, birthdays and the coach's lists;
+    # two lookups of how to reach every person named, however many steps name someone.
+    assert len(statements) <= 23, "\n".join(statements)
