@@ -24,7 +24,6 @@ VACUUM ANALYZE on PostgreSQL, as autovacuum would have done.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import random
@@ -391,7 +390,9 @@ def main() -> None:
     try:
         time.sleep(1.0)
         memory = {"serve_idle_mb": rss_mb(server.pid), "hello_idle_mb": rss_mb(hello.pid)}
-        limits, windows = itertools.count(1), itertools.count(30)
+        # Never the arguments of the cached requests above (limit 10, 90 days).
+        limits = iter([n for n in range(1, 51) if n != 10])
+        windows = iter([n for n in range(30, 366) if n != 90])
         cold_runs = min(args.runs, COLD_RUNS)
         big = requests.Session()
         big.headers["Authorization"] = f"Bearer {tokens[0][0]}"
