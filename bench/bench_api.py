@@ -7,7 +7,10 @@ loopback HTTP, printing JSON:
 - p50/p95 of the main reads and of `PUT /api/interactions/<uuid>` for the big account, one
   request at a time, beside the trivial `GET /api/auth/csrf` of the same run;
 - 16 concurrent clients over the 100 users, mixed reads and logs: requests per second, p50,
-  p95 and errors, beside a hello-world Flask app on the same WSGI server and thread count;
+  p95 and errors, beside a hello-world Flask app on the same WSGI server and thread count
+  and beside Rapport's own trivial `GET /api/auth/csrf` under the same clients;
+- how often Today and Habits were served from the server's answer cache (`cache_hit_rate`),
+  and what they cost when rebuilt (a different argument each time);
 - the server's resident memory idle and after the load, beside the hello-world app's.
 
 After the bulk load the database is brought to the state a live one is in: ANALYZE on SQLite;
@@ -197,6 +200,8 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHED_PATHS = ("/api/today", "/api/habits")  # read models the server keeps per user
+COLD_RUNS = 45  # distinct arguments: Today's limit goes up to 50, after 3 warm-up requests
 HELLO = (
     "import sys\n"
     "from flask import Flask\n"
@@ -252,51 +257,72 @@ def log_body(contact_id: int) -> dict[str, Any]:
             "received": [], "notes": "bench"}
 
 
-def timed(session: requests.Session, method: str, url: str, **kw: Any) -> tuple[float, int]:
-    """One request; (milliseconds, status)."""
+def timed(session: requests.Session, method: str, url: str, **kw: Any) -> tuple[float, int, bool]:
+    """One request; (milliseconds, status, served from the server's answer cache)."""
     started = time.perf_counter()
     response = session.request(method, url, timeout=60, **kw)
-    return (time.perf_counter() - started) * 1000, response.status_code
+    hit = response.headers.get("Cache-Status", "").endswith("; hit")
+    return (time.perf_counter() - started) * 1000, response.status_code, hit
+
+
+def hit_rate(hits: int, cacheable: int) -> float | None:
+    """Share of the answers of the cached read models that were served from the cache."""
+    return round(hits / cacheable, 3) if cacheable else None
 
 
 def measure(session: requests.Session, method: str, url: str, runs: int,
             body: Any = None) -> dict[str, float]:
     """`runs` sequential requests after a warm-up; milliseconds."""
-    samples = []
+    samples, hits, cacheable = [], 0, 0
     for n in range(runs + 3):
         kw = {"json": body()} if callable(body) else {}
-        ms, status = timed(session, method, url() if callable(url) else url, **kw)
-        assert status < 300, (method, url, status)
+        target = url() if callable(url) else url
+        ms, status, hit = timed(session, method, target, **kw)
+        assert status < 300, (method, target, status)
         if n >= 3:
             samples.append(ms)
-    return {"p50_ms": round(statistics.median(samples), 2),
-            "p95_ms": round(percentile(samples, 0.95), 2)}
+            hits += hit
+            cacheable += method == "GET" and any(path in target for path in CACHED_PATHS)
+    figures = {"p50_ms": round(statistics.median(samples), 2),
+               "p95_ms": round(percentile(samples, 0.95), 2)}
+    if cacheable:
+        figures["cache_hit_rate"] = hit_rate(hits, cacheable)
+    return figures
 
 
 def load(base: str, clients: int, seconds: float, pick: Any) -> dict[str, Any]:
     """`clients` threads sending `pick(rng) -> (method, path, headers, body)` for `seconds`."""
     samples: list[float] = []
     errors: list[int] = []
+    cached: dict[str, list[int]] = {}  # path → [hits, answers that could have been cached]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def client(n: int) -> None:
         rng = random.Random(n)
         session = requests.Session()
-        mine, bad = [], []
+        mine, bad, seen = [], [], {}
         while time.monotonic() < stop:
             method, path, headers, body = pick(rng)
             try:
-                ms, status = timed(session, method, base + path, headers=headers, json=body)
+                ms, status, hit = timed(session, method, base + path, headers=headers, json=body)
             except requests.RequestException:
                 bad.append(0)
                 continue
             mine.append(ms)
             if status >= 400:
                 bad.append(status)
+            if method == "GET" and path.split("?")[0] in CACHED_PATHS:
+                counts = seen.setdefault(path.split("?")[0], [0, 0])
+                counts[0] += hit
+                counts[1] += 1
         with lock:
             samples.extend(mine)
             errors.extend(bad)
+            for path, (hits, total) in seen.items():
+                mine_total = cached.setdefault(path, [0, 0])
+                mine_total[0] += hits
+                mine_total[1] += total
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     started = time.monotonic()
@@ -308,7 +334,8 @@ def load(base: str, clients: int, seconds: float, pick: Any) -> dict[str, Any]:
     return {"requests": len(samples), "requests_per_s": round(len(samples) / elapsed, 1),
             "p50_ms": round(statistics.median(samples), 2) if samples else None,
             "p95_ms": round(percentile(samples, 0.95), 2) if samples else None,
-            "errors": len(errors), "error_statuses": sorted(set(errors))}
+            "errors": len(errors), "error_statuses": sorted(set(errors)),
+            "cache_hit_rate": {path: hit_rate(h, n) for path, (h, n) in sorted(cached.items())}}
 
 
 def main() -> None:
@@ -363,12 +390,21 @@ def main() -> None:
     try:
         time.sleep(1.0)
         memory = {"serve_idle_mb": rss_mb(server.pid), "hello_idle_mb": rss_mb(hello.pid)}
+        # Never the arguments of the cached requests above (limit 10, 90 days).
+        limits = iter([n for n in range(1, 51) if n != 10])
+        windows = iter([n for n in range(30, 366) if n != 90])
+        cold_runs = min(args.runs, COLD_RUNS)
         big = requests.Session()
         big.headers["Authorization"] = f"Bearer {tokens[0][0]}"
         single = {
             "GET /api/auth/csrf (floor)": measure(big, "GET", base + "/api/auth/csrf", args.runs),
             "GET /api/today": measure(big, "GET", base + "/api/today", args.runs),
             "GET /api/habits": measure(big, "GET", base + "/api/habits?days=90", args.runs),
+            # A different argument each time: never from the cache, the cost of a rebuild.
+            "GET /api/today (rebuilt)": measure(
+                big, "GET", lambda: base + f"/api/today?limit={next(limits)}", cold_runs),
+            "GET /api/habits (rebuilt)": measure(
+                big, "GET", lambda: base + f"/api/habits?days={next(windows)}", cold_runs),
             "GET /api/contacts?q=": measure(big, "GET", base + "/api/contacts?q=ann%20b", args.runs),
             "GET timeline (busiest contact)": measure(
                 big, "GET", base + f"/api/contacts/{busiest}/timeline", args.runs),
@@ -401,12 +437,19 @@ def main() -> None:
         mixed = load(base, args.clients, args.seconds, pick)
         floor_load = load(f"http://127.0.0.1:{hello_port}", args.clients, args.seconds / 2,
                           lambda rng: ("GET", "/", {}, None))
+        # Rapport's own floor: its most trivial authenticated route under the same clients
+        # (token lookup, session, JSON): what any request costs before it does any work.
+        app_floor_load = load(base, args.clients, args.seconds / 2, lambda rng: (
+            "GET", "/api/auth/csrf", {"Authorization": f"Bearer {rng.choice(tokens)[0]}"}, None))
         memory["serve_after_load_mb"] = rss_mb(server.pid)
     finally:
         for proc in (server, hello):
             proc.terminate()
             proc.wait(timeout=30)
     mixed["vs_hello_floor"] = round(mixed["requests_per_s"] / floor_load["requests_per_s"], 3)
+    mixed["vs_app_floor"] = round(mixed["requests_per_s"] / app_floor_load["requests_per_s"], 3)
+    app_floor_load["vs_hello_floor"] = round(
+        app_floor_load["requests_per_s"] / floor_load["requests_per_s"], 3)
     print(json.dumps({
         "bench": "api",
         "database": url.split(":", 1)[0].split("+")[0],
@@ -418,6 +461,7 @@ def main() -> None:
         "single_client": single,
         "mixed_load": mixed,
         "hello_floor_load": floor_load,
+        "app_floor_load": app_floor_load,
         "memory": memory,
     }))
 

@@ -155,9 +155,9 @@ def paginate(stmt: Select[Any], page: int, per_page: int) -> tuple[list[Any], in
 
 def attach_stats(user: User, contacts: list[Contact], now: datetime) -> list[Contact]:
     """Compute stats for a batch of contacts in one go and hang them on the objects."""
-    from .logbook.stats import contact_stats
+    from .logbook.stats import stats_of
 
-    stats = contact_stats(user, [c.id for c in contacts], now)
+    stats = stats_of(user, contacts, now)  # the loaded contacts carry the clocks it needs
     for contact in contacts:
         contact.stats_cache = stats.get(contact.id)  # type: ignore[attr-defined]
     return contacts

@@ -26,7 +26,9 @@ def register_blueprints(app: Flask) -> None:
         tokens,
         week,
     )
+    from .read_cache import init_app as init_answer_cache
 
+    init_answer_cache(app)
     for module in (
         auth,
         invites,

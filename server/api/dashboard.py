@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
@@ -19,6 +20,9 @@ from ..schemas.dashboard import (
     TodayArgsSchema,
     TodaySchema,
 )
+from .read_cache import cached_answer
+
+TODAY, HABITS = TodaySchema(), HabitsSchema()
 
 blp = Blueprint("dashboard", __name__, url_prefix="/api", description="Today, Habits, Person")
 
@@ -27,18 +31,24 @@ blp = Blueprint("dashboard", __name__, url_prefix="/api", description="Today, Ha
 @blp.arguments(TodayArgsSchema, location="query")
 @blp.response(200, TodaySchema)
 @login_required
-def today(args: dict[str, Any]) -> dict[str, Any]:
+def today(args: dict[str, Any]) -> Response:
     """Meetings, birthdays, overdue people, follow-ups, check-ins, wins, promises, give first."""
-    return build_today(current_user, utcnow(), args["limit"])
+    now, cap = utcnow(), args["limit"]
+    return cached_answer(
+        current_user, "today", (cap,), now, TODAY, lambda: build_today(current_user, now, cap)
+    )
 
 
 @blp.route("/habits", methods=["GET"])
 @blp.arguments(HabitsArgsSchema, location="query")
 @blp.response(200, HabitsSchema)
 @login_required
-def habits(args: dict[str, Any]) -> dict[str, Any]:
+def habits(args: dict[str, Any]) -> Response:
     """The six habits scored over the last `days` days, with the counts behind each score."""
-    return build_habits(current_user, utcnow(), args["days"])
+    now, days = utcnow(), args["days"]
+    return cached_answer(
+        current_user, "habits", (days,), now, HABITS, lambda: build_habits(current_user, now, days)
+    )
 
 
 @blp.route("/contacts/<int:contact_id>/timeline", methods=["GET"])

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import lazyload
 
 from ..errors import ApiError
 from ..models import User
@@ -21,9 +22,12 @@ def follow_up_due_expr() -> Any:
 
 
 def follow_up_list_query(user: User, due_by: date | None) -> Select[Any]:
-    """Open follow-ups (due by `due_by` when given), soonest first."""
+    """Open follow-ups (due by `due_by` when given), soonest first.
+
+    A follow-up shows its people, not its items or win: those load only if something reads them.
+    """
     due = follow_up_due_expr()
-    stmt = select(Interaction).where(
+    stmt = select(Interaction).options(lazyload(Interaction.items), lazyload(Interaction.win)).where(
         Interaction.user_id == user.id,
         Interaction.follow_up_on.is_not(None),
         Interaction.follow_up_done_at.is_(None),

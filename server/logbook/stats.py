@@ -7,6 +7,7 @@ received; `balance` is gave - received (negative: I owe them). An item aimed at 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,16 +54,25 @@ def contact_stats(user: User, contact_ids: list[int], now: datetime) -> dict[int
             Contact.last_in_person_at,
         ).where(Contact.user_id == user.id, Contact.id.in_(contact_ids))
     ).all()
+    return stats_of(user, rows, now)
+
+
+def stats_of(user: User, contacts: Sequence[Any], now: datetime) -> dict[int, dict[str, Any]]:
+    """Stats for contacts already loaded (objects or rows with the clock columns), by id."""
+    if not contacts:
+        return {}
     counts = {
         row.contact_id: (int(row.gave or 0), int(row.received or 0))
         for row in db.session.execute(
-            give_take_counts(user, now).where(InteractionContact.contact_id.in_(contact_ids))
+            give_take_counts(user, now).where(
+                InteractionContact.contact_id.in_([c.id for c in contacts])
+            )
         )
     }
     by_kind = cadence_by_kind(user)
     today = local_today(user, now)
     stats: dict[int, dict[str, Any]] = {}
-    for row in rows:
+    for row in contacts:
         gave, received = counts.get(row.id, (0, 0))
         due = due_on(
             user,

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload
 
 from ..contacts import attach_stats, get_contact
 from ..extensions import db
@@ -30,7 +29,6 @@ def build_timeline(
     contact = attach_stats(user, [get_contact(user, contact_id)], now)[0]
     today = local_today(user, now)
     logs, total = _log_page(user, contact.id, page, per_page)
-    attach_people(user.id, logs)
     challenges = db.session.execute(
         challenge_list_query(user, contact.id, True).limit(OPEN_ITEMS_CAP)
     ).all()
@@ -41,13 +39,12 @@ def build_timeline(
     follow_ups = list(
         db.session.scalars(
             follow_up_list_query(user, None)
-            .options(lazyload(Interaction.items))  # a follow-up shows its people, not items
             .join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
             .where(InteractionContact.contact_id == contact.id)
             .limit(OPEN_ITEMS_CAP)
         )
     )
-    attach_people(user.id, follow_ups)
+    attach_people(user.id, logs + follow_ups)  # every name on the screen in one query
     next_birthday = None
     if contact.birthday_month and contact.birthday_day:
         celebrated = occurrence_between(

@@ -13,14 +13,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, func, not_, select
-from sqlalchemy.orm import lazyload
 
 from ..calendars.log_rule import logged_meeting_ids, needs_log_clause
 from ..calendars.service import meeting_view
 from ..extensions import db
 from ..models import Contact, User
 from ..models.calendars import Meeting
-from ..models.interactions import Interaction, InteractionContact
+from ..models.interactions import InteractionContact
 from .birthdays import birthday_condition, birthday_row, occurrence_between
 from .cadence import (
     CORE_KINDS,
@@ -211,9 +210,7 @@ def face_time_people(
 
 def follow_ups_due(user: User, today: date, cap: int) -> dict[str, Any]:
     """Follow-ups due today or earlier, oldest due first."""
-    # A follow-up shows its people, not its items: those load only if something reads them.
-    stmt = follow_up_list_query(user, today).options(lazyload(Interaction.items))
-    rows, total = _first_rows(stmt, cap)
+    rows, total = _first_rows(follow_up_list_query(user, today), cap)
     items = attach_people(user.id, [row[0] for row in rows])
     return _block([follow_up_row(i, today) for i in items], total)
 

@@ -9,7 +9,7 @@ from typing import Any
 from ..models import User
 from .give_to import people_to_give_to
 from .habits import score_window
-from .habits.coach import plural, reach, times
+from .habits.coach import message_urls, plural, times
 
 WEEK_DAYS = 7
 GIVE_TO_MAX = 5
@@ -52,8 +52,10 @@ def went_well(blocks: dict[str, dict[str, Any]]) -> list[str]:
 
 def give_to(user: User, now: datetime) -> list[dict[str, Any]]:
     """People to give to this week, one reason each, the most pressing first."""
+    people = people_to_give_to(user, now, GIVE_TO_MAX)
+    urls = message_urls(user, [p.contact["id"] for p in people])
     return [
-        {"contact": item.contact, "reason": item.reason, "text": item.text,
-         "message_url": reach(user, item.contact["id"])}
-        for item in people_to_give_to(user, now, GIVE_TO_MAX)
+        {"contact": p.contact, "reason": p.reason, "text": p.text,
+         "message_url": urls.get(p.contact["id"])}
+        for p in people
     ]

@@ -231,6 +231,14 @@ class Win(Base):
     __tablename__ = "wins"
     __table_args__ = (
         Index("ix_wins_user_id_congratulated_at", "user_id", "congratulated_at"),
+        # Only wins noted in a log: with the hand-recorded ones (NULL) counted in, SQLite's
+        # statistics make the unique index look useless for loading a page's wins.
+        Index(
+            "ix_wins_interaction_id",
+            "interaction_id",
+            sqlite_where=sql_text("interaction_id IS NOT NULL"),
+            postgresql_where=sql_text("interaction_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, UTCDateTime, upsert_insert
 from .calendars import Meeting, MeetingAttendee
-from .contacts import Contact
+from .contacts import Contact, ContactEmail
 from .interactions import Challenge, GiveTakeItem, Interaction, Win
 from .users import User
 
@@ -39,8 +39,11 @@ class ReplanMark(Base):
 
 
 USER_FIELDS = ("settings", "timezone", "email")
-# Whatever a planner reads: a write to one of these may change what is due for its owner.
-WATCHED = (Interaction, GiveTakeItem, Challenge, Win, Contact, Meeting, MeetingAttendee)
+# Whatever a planner or a cached dashboard reads: a write to one of these may change what is
+# due for its owner. Addresses count too: attendees match by them, and Habits offers them.
+WATCHED = (
+    Interaction, GiveTakeItem, Challenge, Win, Contact, ContactEmail, Meeting, MeetingAttendee
+)
 
 
 def bump_marks(connection: Connection, user_ids: set[int]) -> None:

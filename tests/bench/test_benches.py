@@ -56,6 +56,12 @@ def test_api_bench_through_the_real_server_has_no_errors():
     assert a["hello_floor_load"]["errors"] == 0
     assert a["memory"]["serve_idle_mb"] > a["memory"]["hello_idle_mb"] > 0
     assert {"GET /api/today", "PUT /api/interactions/<uuid>"} <= set(a["single_client"])
+    assert a["app_floor_load"]["requests"] > 0 and a["app_floor_load"]["errors"] == 0
+    # After the warm-up every Today and Habits answer comes from the cache; a new argument
+    # each time never does.
+    single = a["single_client"]
+    assert single["GET /api/today"]["cache_hit_rate"] == single["GET /api/habits"]["cache_hit_rate"] == 1.0
+    assert single["GET /api/today (rebuilt)"]["cache_hit_rate"] == 0.0
 
 
 def test_prompt_latency_bench_delivers_every_prompt_once():

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 
 def entry(contact_ids: list[int], **fields: Any) -> dict[str, Any]:
@@ -59,3 +62,22 @@ def make_meeting(app: Any) -> Any:
             return meeting.id
 
     return factory
+
+
+@contextmanager
+def counted(app: Any) -> Iterator[list[str]]:
+    """The SQL statements the app runs inside the block."""
+    from server.extensions import db
+
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

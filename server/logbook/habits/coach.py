@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Contact, User
+from ...models import Contact, ContactEmail, User
 from ..cadence import CORE_KINDS, cadence_by_kind, known_cadences
 from ..clock import local_date
 from ..today import (
@@ -161,7 +161,8 @@ class Coach:
             "friendship": self._friendship,
         }
         found = {key: step() for key, step in steps.items()}
-        return {key: self._with_reach(step) for key, step in found.items()}
+        urls = message_urls(self.user, [step[0]["id"] for step in found.values() if step])
+        return {key: self._with_reach(step, urls) for key, step in found.items()}
 
     def _days_since(self, moment: datetime | None) -> int | None:
         return None if moment is None else (self.today - local_date(self.user, moment)).days
@@ -258,21 +259,42 @@ class Coach:
             return person, f"Congratulate {person['name']}: {win['text']}."
         return None
 
-    def _with_reach(self, step: tuple[dict[str, Any], str] | None) -> dict[str, Any] | None:
+    def _with_reach(
+        self, step: tuple[dict[str, Any], str] | None, urls: dict[int, str | None]
+    ) -> dict[str, Any] | None:
         """The step as shown: the person, the words, and a link to message them if we can."""
         if step is None:
             return None
         person, text = step
-        return {"contact": person, "text": text, "message_url": reach(self.user, person["id"])}
+        return {"contact": person, "text": text, "message_url": urls.get(person["id"])}
 
 
-def reach(user: User, contact_id: int) -> str | None:
-    """An sms: link to the contact's first phone, else a mailto: to the first address."""
-    contact = db.session.scalar(
-        select(Contact).where(Contact.id == contact_id, Contact.user_id == user.id)
-    )
-    if contact is not None and contact.phones:
-        return "sms:" + "".join(str(contact.phones[0]).split())
-    if contact is not None and contact.emails:
-        return f"mailto:{contact.emails[0]}"
-    return None
+def message_urls(user: User, contact_ids: list[int]) -> dict[int, str | None]:
+    """For each of the user's contacts: an sms: link to the first phone, else a mailto: to
+    the first address, else None — two queries for all of them."""
+    ids = sorted(set(contact_ids))
+    if not ids:
+        return {}
+    phones: dict[int, list[Any]] = {
+        row.id: row.phones
+        for row in db.session.execute(
+            select(Contact.id, Contact.phones).where(Contact.user_id == user.id, Contact.id.in_(ids))
+        )
+    }
+    first_address: dict[int, str] = {}
+    for row in db.session.execute(
+        select(ContactEmail.contact_id, ContactEmail.email)
+        .where(ContactEmail.user_id == user.id, ContactEmail.contact_id.in_(ids))
+        .order_by(ContactEmail.contact_id, ContactEmail.position, ContactEmail.id)
+    ):
+        first_address.setdefault(row.contact_id, row.email)
+    urls: dict[int, str | None] = {}
+    for contact_id in ids:
+        numbers = phones.get(contact_id)
+        if numbers:
+            urls[contact_id] = "sms:" + "".join(str(numbers[0]).split())
+        elif contact_id in phones and contact_id in first_address:
+            urls[contact_id] = f"mailto:{first_address[contact_id]}"
+        else:
+            urls[contact_id] = None
+    return urls
