@@ -129,14 +129,17 @@ def load_session_user(login_id: str, now: datetime | None = None) -> User | None
     session_id, _, secret = login_id.partition(".")
     if not session_id.isdigit() or not secret:
         return None
-    row = db.session.get(UserSession, int(session_id))
-    if row is None or not hmac.compare_digest(row.secret_hash, sha256_hex(secret)):
+    found = db.session.execute(  # the session and its user in one statement
+        select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == int(session_id))
+    ).first()
+    if found is None or not hmac.compare_digest(found[0].secret_hash, sha256_hex(secret)):
         return None
+    row, user = found
     now = now or utcnow()
     if now - row.last_seen_at > SESSION_TOUCH_INTERVAL:
         row.last_seen_at = now
         db.session.commit()
-    user = row.user
     user.login_id = login_id
     return user
 
@@ -189,18 +192,20 @@ def load_token_user(header: str, now: datetime | None = None) -> User | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256_hex(token.strip())))
+    found = db.session.execute(  # the token and its user in one statement
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == sha256_hex(token.strip()))
+    ).first()
     now = now or utcnow()
-    if row is None or (row.expires_at is not None and row.expires_at <= now):
+    if found is None or (found[0].expires_at is not None and found[0].expires_at <= now):
         return None
+    row, user = found
     if row.last_used_at is None or now - row.last_used_at > SESSION_TOUCH_INTERVAL:
         row.last_used_at = now
         db.session.commit()
-    user = db.session.get(User, row.user_id)
-    if user is not None:
-        user.via_token = True
-        user.login_id = None
-        user.token_scopes = granted_scopes(row.scope_names)
+    user.via_token = True
+    user.login_id = None
+    user.token_scopes = granted_scopes(row.scope_names)
     return user
 
 
