@@ -126,6 +126,8 @@ def set_up(app: Any, users: int, push_url: str, ends: datetime) -> list[tuple[st
             contacts = list(db.session.scalars(
                 select(Contact.id).where(Contact.user_id == uid).order_by(Contact.id)))
             tokens.append((add_token(uid, n), contacts))
+            if n % 100 == 99:
+                settle(db.engine)  # fresh statistics, as autovacuum would keep them
         user_ids = list(db.session.scalars(select(User.id).order_by(User.id)))
         # Only the meeting prompts push, so one copy per device means every prompt once.
         only_meetings = {kind.setting: kind.name == "meeting" for kind in all_kinds() if kind.setting}
