@@ -32,7 +32,7 @@ pytestmark = pytest.mark.usefixtures("calendar_worker")  # uploads are read by t
 SHOWN = """
 async (count) => {
   const reg = await navigator.serviceWorker.ready;
-  for (let i = 0; i < 300; i += 1) {
+  for (let i = 0; i < 600; i += 1) {
     const list = await reg.getNotifications();
     if (list.length >= count) {
       return list.map((n) => ({title: n.title, tag: n.tag, data: n.data, actions: (n.actions || []).map((a) => a.title)}));
