@@ -35,6 +35,7 @@ import threading
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -290,6 +291,23 @@ def measure(session: requests.Session, method: str, url: str, runs: int,
     return figures
 
 
+def mixed_request(tokens: list[tuple[str, list[int]]], rng: random.Random
+                  ) -> tuple[str, str, dict[str, str], Any]:
+    """One request of the mixed load: a random user's Today, Habits, search, timeline or log."""
+    token, contacts = rng.choice(tokens)
+    headers = {"Authorization": f"Bearer {token}"}
+    roll = rng.random()
+    if roll < 0.25:
+        return "GET", "/api/today", headers, None
+    if roll < 0.4:
+        return "GET", "/api/habits?days=90", headers, None
+    if roll < 0.6:
+        return "GET", f"/api/contacts?q={rng.choice(FIRST).lower()}", headers, None
+    if roll < 0.8:
+        return "GET", f"/api/contacts/{rng.choice(contacts)}/timeline", headers, None
+    return "PUT", f"/api/interactions/{uuid.uuid4()}", headers, log_body(rng.choice(contacts))
+
+
 def load(base: str, clients: int, seconds: float, pick: Any) -> dict[str, Any]:
     """`clients` threads sending `pick(rng) -> (method, path, headers, body)` for `seconds`."""
     samples: list[float] = []
@@ -419,22 +437,7 @@ def main() -> None:
             figures["p95_vs_csrf"] = round(figures["p95_ms"] / floor, 1)
             figures["p95_within_50ms"] = figures["p95_ms"] <= 50.0
 
-        def pick(rng: random.Random) -> tuple[str, str, dict[str, str], Any]:
-            token, contacts = rng.choice(tokens)
-            headers = {"Authorization": f"Bearer {token}"}
-            roll = rng.random()
-            if roll < 0.25:
-                return "GET", "/api/today", headers, None
-            if roll < 0.4:
-                return "GET", "/api/habits?days=90", headers, None
-            if roll < 0.6:
-                return "GET", f"/api/contacts?q={rng.choice(FIRST).lower()}", headers, None
-            if roll < 0.8:
-                return "GET", f"/api/contacts/{rng.choice(contacts)}/timeline", headers, None
-            return ("PUT", f"/api/interactions/{uuid.uuid4()}", headers,
-                    log_body(rng.choice(contacts)))
-
-        mixed = load(base, args.clients, args.seconds, pick)
+        mixed = load(base, args.clients, args.seconds, partial(mixed_request, tokens))
         floor_load = load(f"http://127.0.0.1:{hello_port}", args.clients, args.seconds / 2,
                           lambda rng: ("GET", "/", {}, None))
         # Rapport's own floor: its most trivial authenticated route under the same clients

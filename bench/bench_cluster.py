@@ -20,15 +20,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +37,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import requests  # noqa: E402
 from bench_api import (  # noqa: E402
-    FIRST,
     PASSWORD,
     add_token,
     build_data,
     free_port,
     load,
-    log_body,
+    mixed_request,
     reset_postgres,
     settle,
 )
@@ -259,22 +257,8 @@ def load_both(bases: list[str], tokens: list[tuple[str, list[int]]], clients: in
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
 
-    def pick(rng: random.Random) -> tuple[str, str, dict[str, str], Any]:
-        token, contacts = rng.choice(tokens)
-        headers = {"Authorization": f"Bearer {token}"}
-        roll = rng.random()
-        if roll < 0.25:
-            return "GET", "/api/today", headers, None
-        if roll < 0.4:
-            return "GET", "/api/habits?days=90", headers, None
-        if roll < 0.6:
-            return "GET", f"/api/contacts?q={rng.choice(FIRST).lower()}", headers, None
-        if roll < 0.8:
-            return "GET", f"/api/contacts/{rng.choice(contacts)}/timeline", headers, None
-        return "PUT", f"/api/interactions/{uuid.uuid4()}", headers, log_body(rng.choice(contacts))
-
     def one(base: str, share: int) -> None:
-        figures = load(base, share, seconds, pick)
+        figures = load(base, share, seconds, partial(mixed_request, tokens))
         with lock:
             results.append(figures)
 
