@@ -29,24 +29,26 @@ class BodyTooLarge(requests.RequestException):
     """The decoded body went past the cap."""
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _WatchesSockets:
+    """Puts a connection's socket under the request's deadline (HTTP and HTTPS alike)."""
+
+    sock: Any
+
     def connect(self) -> None:
-        super().connect()
+        super().connect()  # type: ignore[misc]
         register_socket(self.sock)
 
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         register_socket(self.sock)
-        super().request(*args, **kwargs)
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        register_socket(self.sock)
+class _WatchedHTTPConnection(_WatchesSockets, HTTPConnection):
+    pass
 
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        register_socket(self.sock)
-        super().request(*args, **kwargs)
+
+class _WatchedHTTPSConnection(_WatchesSockets, HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
