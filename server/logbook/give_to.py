@@ -51,12 +51,13 @@ class Window:
 
     user: User
     now: datetime
+    today: date  # the user's
     first: date
     limit: int
 
 
 def _promises(w: Window) -> Iterator[GiveTo]:
-    for promise in open_promises(w.user, local_today(w.user, w.now), w.limit)["items"]:
+    for promise in open_promises(w.user, w.today, w.limit)["items"]:
         for person in promise["people"][:1]:
             what = short(promise["note"] or PROMISED.get(promise["category"], "something"))
             late = " — it is overdue" if promise["overdue"] else ""
@@ -81,15 +82,13 @@ def _challenges(w: Window) -> Iterator[GiveTo]:
 def _birthdays(w: Window) -> Iterator[GiveTo]:
     for row in upcoming_birthdays(w.user, w.first, w.limit, days=WEEK_DAYS - 1)["items"]:
         person, on = row["contact"], row["on"]
-        when = {0: "today", 1: "tomorrow"}.get((on - local_today(w.user, w.now)).days,
-                                               f"on {on:%A}")
+        when = {0: "today", 1: "tomorrow"}.get((on - w.today).days, f"on {on:%A}")
         yield GiveTo(person, "birthday", f"birthday {on:%A}", f"{person['name']}'s birthday is {when}.")
 
 
 def _drifting(w: Window) -> Iterator[GiveTo]:
     by_kind = cadence_by_kind(w.user)
-    today = local_today(w.user, w.now)
-    lapsed = overdue_people(w.user, w.now, today, by_kind, w.limit, known_cadences(w.user, by_kind))
+    lapsed = overdue_people(w.user, w.now, w.today, by_kind, w.limit, known_cadences(w.user, by_kind))
     for row in lapsed["items"]:
         person, late = row["contact"], row["overdue_days"]
         yield GiveTo(person, "drifting", f"{late} days past your usual",
@@ -112,7 +111,8 @@ SOURCES: tuple[Callable[[Window], Iterator[GiveTo]], ...] = (
 def people_to_give_to(user: User, now: datetime, limit: int, first: date | None = None
                       ) -> list[GiveTo]:
     """Up to `limit` people for the week starting `first` (default: the user's today)."""
-    window = Window(user, now, first or local_today(user, now), limit)
+    today = local_today(user, now)
+    window = Window(user, now, today, first or today, limit)
     chosen: dict[int, GiveTo] = {}
     for source in SOURCES:
         for item in source(window):
