@@ -41,6 +41,11 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+class LostPush(UserWarning):
+    """A message handed to a browser's service worker showed nothing and was handed over again:
+    reported (never an error), so a run that needed it says so."""
+
+
 @dataclass
 class Reply:
     """How the service answers the next matching message."""

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography import x509
@@ -119,8 +120,15 @@ def test_the_app_over_caddy_https_is_a_secure_installable_context(proxied, playw
         context.set_default_timeout(20_000)
         context.on("page", console.attach)
         page = context.new_page()
+        answers: dict[str, Any] = {}
+        page.on("response", lambda r: answers.setdefault(urlsplit(r.url).path, r))
         response = page.goto(f"{caddy.origin}/welcome")
         assert response.status == 200
+        # Over HTTPS Chromium takes brotli: Rapport's br body reaches it through Caddy untouched.
+        script = answers["/app.js"]
+        assert "br" in script.request.all_headers()["accept-encoding"]
+        assert script.all_headers()["content-encoding"] == "br"
+        assert script.body() == (REPO_ROOT / "web" / "app.js").read_bytes()
         assert response.headers["strict-transport-security"].startswith("max-age=")
         assert page.evaluate("() => window.isSecureContext") is True
         assert page.evaluate("() => typeof crypto.randomUUID") == "function"

@@ -5,6 +5,7 @@ before and after a meeting ends; "not worth logging" from a train."""
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,23 +19,34 @@ from server.extensions import db
 from server.models.calendars import Meeting
 from server.models.interactions import Interaction
 from server.worker import run_pass
-from tests.push_service import PushService
+from tests.push_service import LostPush, PushService
 
-from .conftest import STUB_SUBSCRIBE, api_call, shoot, sign_up, wait_for_calendars, wait_for_service_worker
+from .conftest import (
+    STUB_SUBSCRIBE,
+    api_call,
+    reminders_any_hour,
+    shoot,
+    sign_up,
+    wait_for_calendars,
+    wait_for_service_worker,
+)
 from .test_threads import add_contact, upload_ics
 
 # Offline, fetches fail, and the service worker answers 503 for what it never kept.
 OFFLINE_NOISE = r"ERR_INTERNET_DISCONNECTED|net::ERR_|Failed to fetch|status of 503"
 STAMP = "%Y%m%dT%H%M%SZ"
-pytestmark = pytest.mark.usefixtures("calendar_worker")  # uploads are read by the worker
+pytestmark = [
+    pytest.mark.usefixtures("calendar_worker"),  # uploads are read by the worker
+    pytest.mark.filterwarnings("always::tests.push_service.LostPush"),  # a redelivery is reported
+]
 
-# What the service worker shows, waiting (bounded) until at least `count` notifications are up.
+# What the service worker shows, polled every 50 ms (bounded) until a notification is up.
 SHOWN = """
-async (count) => {
+async (polls) => {
   const reg = await navigator.serviceWorker.ready;
-  for (let i = 0; i < 600; i += 1) {
+  for (let i = 0; i < polls; i += 1) {
     const list = await reg.getNotifications();
-    if (list.length >= count) {
+    if (list.length) {
       return list.map((n) => ({title: n.title, tag: n.tag, data: n.data, actions: (n.actions || []).map((a) => a.title)}));
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -92,19 +104,36 @@ def meetings_by_title(page: Any) -> dict[str, dict[str, Any]]:
     return {m["title"]: m for m in items}
 
 
-def deliver(context: Any, page: Any, origin: str, payload: dict[str, Any]) -> None:
-    """Hand the push service's decrypted payload to the real service worker."""
+def deliver(context: Any, page: Any, origin: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """Hand the push service's decrypted payload to the real service worker; the notifications
+    it then shows.
+
+    CDP's deliverPushMessage is fire and forget: Chromium answers before the worker has run,
+    and drops the message if the worker does not start. If nothing is shown within 15 s the
+    message is handed over once more (a reminder carries a tag, so a second copy replaces the
+    first rather than adding one), with what CDP saw of the worker kept as a warning; a second
+    miss fails with it."""
     cdp = context.new_cdp_session(page)
+    seen: list[str] = []
     registrations: list[dict[str, Any]] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda e: seen.extend(
+        f"{v['registrationId']}:{v['status']}/{v['runningStatus']}" for v in e["versions"]))
+    cdp.on("ServiceWorker.workerErrorReported", lambda e: seen.append(f"error: {e['errorMessage']}"))
     cdp.send("ServiceWorker.enable")
     checks = 0
-    while not any(r["scopeURL"].startswith(origin) for r in registrations) and checks < 100:
+    while not any(r["scopeURL"].startswith(origin) and not r["isDeleted"] for r in registrations) and checks < 100:
         page.wait_for_timeout(50)  # let the CDP event arrive; bounded, not an assertion on time
         checks += 1
-    registration = next(r for r in registrations if r["scopeURL"].startswith(origin))["registrationId"]
-    cdp.send("ServiceWorker.deliverPushMessage",
-             {"origin": origin, "registrationId": registration, "data": json.dumps(payload)})
+    registration = next(r for r in registrations if r["scopeURL"].startswith(origin) and not r["isDeleted"])
+    message = {"origin": origin, "registrationId": registration["registrationId"], "data": json.dumps(payload)}
+    for attempt in (1, 2):
+        cdp.send("ServiceWorker.deliverPushMessage", message)
+        shown = page.evaluate(SHOWN, 300)
+        if shown:
+            return shown
+        warnings.warn(f"push {attempt} not shown within 15 s; worker versions seen: {seen}", LostPush, stacklevel=2)
+    raise AssertionError(f"the service worker showed no notification; worker versions seen: {seen}")
 
 
 def subscribe_device(page: Any, context: Any, origin: str, push_service: PushService) -> dict[str, Any]:
@@ -144,6 +173,7 @@ def test_reminder_for_a_meeting_never_opened_logs_offline_from_a_cold_start(
     console.allow(OFFLINE_NOISE)
     sub = subscribe_device(page, context, live_server.url, push_service)
     sign_up(page)
+    reminders_any_hour(page)
     wait_for_service_worker(page)
     registered = api_call(page, "POST", "/api/push/subscriptions", {"endpoint": sub["endpoint"], "keys": sub["keys"]})
     assert registered["status"] in (200, 201), registered
@@ -157,8 +187,7 @@ def test_reminder_for_a_meeting_never_opened_logs_offline_from_a_cold_start(
 
     payload = worker_pass(app, push_service)
     assert payload["url"] == f"/log?meeting={meeting['id']}"
-    deliver(context, page, live_server.url, payload)
-    shown = page.evaluate(SHOWN, 1)
+    shown = deliver(context, page, live_server.url, payload)
     assert [n["title"] for n in shown] == [payload["title"]]
     assert shown[0]["actions"] == ["Log it", "Not worth logging"]
     assert shown[0]["data"]["url"] == f"/log?meeting={meeting['id']}"
@@ -197,6 +226,7 @@ def test_reminder_for_a_meeting_never_opened_logs_offline_from_a_cold_start(
 
 def test_today_shows_meetings_still_running_as_upcoming(page: Any) -> None:
     sign_up(page)
+    reminders_any_hour(page)
     add_contact(page, "Tom Baker", "tom@example.com")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     running = event("call-1", "Call with Tom", now - timedelta(minutes=10), now + timedelta(minutes=50), TOM)
@@ -219,6 +249,7 @@ def test_not_worth_logging_works_offline_and_closes_the_prompt(
 ) -> None:
     console.allow(OFFLINE_NOISE)
     sign_up(page)
+    reminders_any_hour(page)
     add_contact(page, "Tom Baker", "tom@example.com")
     end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=30)
     assert upload_ics(page, calendar(event("standup-1", "Stand-up", end - timedelta(minutes=15), end, TOM)))["status"] == 202
@@ -247,6 +278,7 @@ def test_not_worth_logging_works_offline_and_closes_the_prompt(
 def test_log_from_a_person_never_opened_offline_uses_the_people_index(page: Any, context: Any, console: Any) -> None:
     console.allow(OFFLINE_NOISE)
     sign_up(page)
+    reminders_any_hour(page)
     tom = add_contact(page, "Tom Baker", "tom@example.com")
     add_contact(page, "Tamsin Roe", "tamsin@example.com")
     wait_for_service_worker(page)
@@ -279,6 +311,7 @@ def test_log_tapped_on_today_offline_is_prefilled_and_not_offered_twice(
 ) -> None:
     console.allow(OFFLINE_NOISE)
     sign_up(page)
+    reminders_any_hour(page)
     tom = add_contact(page, "Tom Baker", "tom@example.com")
     end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=40)
     start = end - timedelta(minutes=45)
@@ -315,6 +348,7 @@ def test_reminder_logged_on_another_device_closes_on_the_next_start(
 ) -> None:
     sub = subscribe_device(page, context, live_server.url, push_service)
     sign_up(page)
+    reminders_any_hour(page)
     wait_for_service_worker(page)
     assert api_call(page, "POST", "/api/push/subscriptions", {"endpoint": sub["endpoint"], "keys": sub["keys"]})["status"] in (200, 201)
     tom = add_contact(page, "Tom Baker", "tom@example.com")
@@ -322,8 +356,8 @@ def test_reminder_logged_on_another_device_closes_on_the_next_start(
     assert upload_ics(page, calendar(event("walk-1", "Walk with Tom", end - timedelta(minutes=30), end, TOM)))["status"] == 202
     wait_for_calendars(page)
     meeting = meetings_by_title(page)["Walk with Tom"]
-    deliver(context, page, live_server.url, worker_pass(app, push_service))
-    assert [n["data"]["meeting"] for n in page.evaluate(SHOWN, 1)] == [str(meeting["id"])]
+    shown = deliver(context, page, live_server.url, worker_pass(app, push_service))
+    assert [n["data"]["meeting"] for n in shown] == [str(meeting["id"])]
 
     # Logged from the laptop: this phone never saw the entry.
     entry = {"occurred_at": end.isoformat(), "kind": "in_person", "contact_ids": [tom["id"]],
@@ -340,6 +374,7 @@ def test_not_worth_logging_from_the_notification_waits_offline_then_syncs(
     console.allow(OFFLINE_NOISE)
     sub = subscribe_device(page, context, live_server.url, push_service)
     sign_up(page)
+    reminders_any_hour(page)
     wait_for_service_worker(page)
     assert api_call(page, "POST", "/api/push/subscriptions", {"endpoint": sub["endpoint"], "keys": sub["keys"]})["status"] in (200, 201)
     add_contact(page, "Tom Baker", "tom@example.com")
@@ -347,8 +382,8 @@ def test_not_worth_logging_from_the_notification_waits_offline_then_syncs(
     assert upload_ics(page, calendar(event("drinks-1", "Drinks with Tom", end - timedelta(hours=1), end, TOM)))["status"] == 202
     wait_for_calendars(page)
     meeting = meetings_by_title(page)["Drinks with Tom"]
-    deliver(context, page, live_server.url, worker_pass(app, push_service))
-    assert page.evaluate(SHOWN, 1)[0]["actions"] == ["Log it", "Not worth logging"]
+    assert deliver(context, page, live_server.url, worker_pass(app, push_service))[0]["actions"] == [
+        "Log it", "Not worth logging"]
 
     # Headless Chromium cannot tap a notification's action button: run the worker's handler
     # for the "skip" action on the notification it showed, with no signal.
@@ -377,6 +412,7 @@ def test_reminder_for_a_meeting_that_only_names_a_person_logs_offline_and_confir
     console.allow(OFFLINE_NOISE)
     sub = subscribe_device(page, context, live_server.url, push_service)
     sign_up(page)
+    reminders_any_hour(page)
     wait_for_service_worker(page)
     assert api_call(page, "POST", "/api/push/subscriptions",
                     {"endpoint": sub["endpoint"], "keys": sub["keys"]})["status"] in (200, 201)
@@ -396,8 +432,7 @@ def test_reminder_for_a_meeting_that_only_names_a_person_logs_offline_and_confir
     payload = worker_pass(app, push_service)
     assert payload["url"] == f"/log?meeting={meeting['id']}"
     assert "was it Raj?" in payload["body"] + payload["title"]
-    deliver(context, page, live_server.url, payload)
-    shown = page.evaluate(SHOWN, 1)
+    shown = deliver(context, page, live_server.url, payload)
     assert [n["data"]["url"] for n in shown] == [payload["url"]]
 
     context.set_offline(True)

@@ -19,7 +19,15 @@ from playwright.sync_api import expect
 from tests.foundation.test_cli import free_port, wait_for
 from tests.push_service import PushService
 
-from .conftest import PHONE, STUB_SUBSCRIBE, ConsoleWatch, api_call, sign_up, wait_for_service_worker
+from .conftest import (
+    PHONE,
+    STUB_SUBSCRIBE,
+    ConsoleWatch,
+    api_call,
+    reminders_any_hour,
+    sign_up,
+    wait_for_service_worker,
+)
 from .test_phone_loop import SHOWN, TOM, calendar, deliver, event, meetings_by_title
 from .test_threads import add_contact, upload_ics
 
@@ -57,6 +65,7 @@ def test_reminder_from_a_server_on_any_port_opens_the_form_on_that_origin(
         page = context.new_page()
         page.add_init_script(script=f"({STUB_SUBSCRIBE})({json.dumps(sub)})")
         sign_up(page)
+        reminders_any_hour(page)
         wait_for_service_worker(page)
         assert api_call(page, "POST", "/api/push/subscriptions",
                         {"endpoint": sub["endpoint"], "keys": sub["keys"]})["status"] in (200, 201)

@@ -4,9 +4,13 @@ worker whose cache version follows the files it caches."""
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from tests.conftest import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+from bench_shell_size import BUDGET, measure  # noqa: E402
 
 SW = (REPO_ROOT / "service-worker.js").read_text()
 
@@ -40,14 +44,42 @@ def test_service_worker_version_is_a_hash_of_the_shell(client: Any) -> None:
     assert again.status_code == 304
 
 
-def test_service_worker_caches_every_shell_file() -> None:
-    listed = set(re.findall(r"'(/[^']*)'", SW.split("const SHELL_FILES = [")[1].split("];")[0]))
+def sw_list(name: str) -> list[str]:
+    return re.findall(r"'(/[^']*)'", SW.split(f"const {name} = [")[1].split("];")[0])
+
+
+PRECACHED = set(sw_list("SHELL_FILES"))
+ON_DEMAND = set(sw_list("ON_DEMAND_FILES"))
+# What only works online: never in the precache, so installing the shell costs less.
+ONLINE_ONLY = {
+    "/views/onboarding.js",
+    "/views/reset.js",
+    "/views/settings-account.js",
+    "/views/settings-calendars.js",
+    "/views/settings-data.js",
+    "/views/settings-invites.js",
+}
+STATIC_IMPORT = re.compile(r"^import (?:[^'\"]* from )?'([^']+)';", re.MULTILINE)
+
+
+def test_service_worker_caches_every_shell_file_precached_or_once_used() -> None:
     on_disk = {
         "/" + p.relative_to(REPO_ROOT / "web").as_posix()
         for p in (REPO_ROOT / "web").rglob("*")
         if p.is_file() and p.suffix in {".js", ".css", ".png", ".webmanifest"}
     }
-    assert on_disk <= listed, f"not cached by the service worker: {sorted(on_disk - listed)}"
+    assert on_disk <= PRECACHED | ON_DEMAND, f"not cached by the service worker: {sorted(on_disk - PRECACHED - ON_DEMAND)}"
+    assert not PRECACHED & ON_DEMAND
+    assert ONLINE_ONLY <= ON_DEMAND, f"online-only modules precached: {sorted(ONLINE_ONLY & PRECACHED)}"
+
+
+def test_the_precached_shell_opens_without_any_online_only_module() -> None:
+    """Every module the precached ones import statically is precached too: offline, nothing is missing."""
+    for url in sorted(u for u in PRECACHED if u.endswith(".js")):
+        path = REPO_ROOT / "web" / url.lstrip("/")
+        for spec in STATIC_IMPORT.findall(path.read_text()):
+            target = "/" + (path.parent / spec).resolve().relative_to(REPO_ROOT / "web").as_posix()
+            assert target in PRECACHED, f"{url} imports {target}, which is not precached"
 
 
 def test_only_front_end_files_are_served(client: Any) -> None:
@@ -61,3 +93,11 @@ def test_app_code_never_writes_html_strings() -> None:
         text = path.read_text()
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"):
             assert f".{sink}" not in text, f"{path.name} uses {sink}"
+
+
+def test_the_shell_a_phone_downloads_stays_within_60_kb(client: Any) -> None:
+    """What the service worker precaches, as Chromium receives it over HTTPS (brotli): the budget."""
+    figures = measure(client)
+    assert {f["encoding"] for f in figures["files"]} == {"br"}
+    assert figures["transferred_bytes"] <= BUDGET == 60 * 1024, figures["transferred_bytes"]
+    assert not ONLINE_ONLY & {f["url"] for f in figures["files"]}
