@@ -37,15 +37,8 @@ from .records import (
     parse_partial_date,
     phone_key,
 )
-from .vcard_lines import (
-    Property,
-    decode_value,
-    logical_lines,
-    split_cards,
-    split_unescaped,
-    to_utf8_bytes,
-    unescape,
-)
+from .vcard_lines import Property, logical_lines, split_cards, to_utf8_bytes
+from .vcard_values import decode_value, split_unescaped, unescape
 
 # System groups that exporters write on every card: they are not the user's tags.
 SYSTEM_GROUPS = frozenset({"my contacts", "mycontacts", "starred", "favorites", "favourites"})
