@@ -1,6 +1,6 @@
 """All models; importing this package registers every table on the metadata."""
 
-from . import calendars, interactions, planning, push  # noqa: F401  (feature models register themselves)
+from . import balances, calendars, interactions, planning, push  # noqa: F401  (feature models register themselves)
 from .base import Base, UTCDateTime, utcnow
 from .contacts import CONTACT_KINDS, Contact, ContactEmail, ContactTag
 from .system import SystemState

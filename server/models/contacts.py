@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     false,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -32,7 +33,15 @@ class Contact(Base):
         Index("ix_contacts_user_id_name", "user_id", "name"),
         Index("ix_contacts_user_id_birthday", "user_id", "birthday_month", "birthday_day"),
         Index("ix_contacts_user_id_kind", "user_id", "kind"),
+        Index("ix_contacts_user_id_balance", "user_id", "balance"),
         Index("ix_contacts_user_id_sort_name", "user_id", "sort_name"),
+        # The cadences people have of their own (few): Today and Habits read them first.
+        Index(
+            "ix_contacts_user_id_cadence_days",
+            "user_id", "cadence_days",
+            sqlite_where=sql_text("cadence_days IS NOT NULL"),
+            postgresql_where=sql_text("cadence_days IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -58,6 +67,12 @@ class Contact(Base):
     last_interaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_in_person_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     face_time_days: Mapped[int | None] = mapped_column(Integer)  # in-person cadence, own
+    # The last 12 months' give/take, kept with the span it holds for (see .balances).
+    balance_gave: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    balance_received: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    balance: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    balance_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    balance_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
