@@ -173,9 +173,9 @@ def floors(app: Any, push_url: str, count: int) -> dict[str, float]:
                 requests_session=session, timeout=10)
     webpush_rate = count / (time.perf_counter() - started)
     webpush_cpu = time.process_time() - cpu
-    from server.outbound import guarded_session
+    from server.outbound import guarded_poster
 
-    guarded = guarded_session(allow_private=True)
+    guarded = guarded_poster(allow_private=True)
     started, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         send_push(sub, data, vapid_private_pem=pem, subject="mailto:bench@example.org",

@@ -12,11 +12,14 @@ Rules (see the security section of the architecture):
   down, so a server dripping one byte at a time cannot hold a worker);
 - bodies are capped on decoded bytes (a gzip bomb stops at the cap).
 
-Usage for a single request (push delivery)::
+Usage for a request (a calendar feed, an ntfy message)::
 
     session = guarded_session(allow_private=current_app.config["ALLOW_PRIVATE_URLS"])
-    response = session.post(endpoint, data=body, headers=headers, timeout=10,
-                            allow_redirects=False)
+    response = session.post(url, data=body, headers=headers, timeout=10)
+
+Push delivery sends many small POSTs to few origins through :func:`guarded_poster` (the same
+rules on http.client, connections kept per origin): ``poster.post(endpoint, body, headers,
+timeout)`` gives an :class:`Answer`.
 
 Refusals raise :class:`UnsafeURL` (a ``ValueError``); network failures raise the usual
 ``requests.RequestException`` subclasses; an oversized body raises :class:`BodyTooLarge` and a
@@ -26,6 +29,7 @@ blown deadline :class:`DeadlineExceeded` (both ``requests.RequestException``).
 from .addresses import UnsafeURL, check_url, is_public_ip
 from .deadlines import DeadlineExceeded, deadline
 from .fetch import MAX_REDIRECTS, FetchResult, fetch, next_hop
+from .posts import Answer, GuardedPoster, guarded_poster
 from .session import (
     DEFAULT_DEADLINE,
     DEFAULT_MAX_BYTES,
@@ -37,6 +41,7 @@ from .session import (
 )
 
 __all__ = [
+    "Answer",
     "DEFAULT_DEADLINE",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
@@ -44,11 +49,13 @@ __all__ = [
     "BodyTooLarge",
     "DeadlineExceeded",
     "FetchResult",
+    "GuardedPoster",
     "GuardedSession",
     "UnsafeURL",
     "check_url",
     "deadline",
     "fetch",
+    "guarded_poster",
     "guarded_session",
     "is_public_ip",
     "next_hop",

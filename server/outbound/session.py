@@ -115,26 +115,9 @@ class GuardedSession(requests.Session):
         else:
             self.mount("https://", _PinnedAdapter(is_https_proto=True))
 
-    def post(self, url: str | bytes, data: Any = None, json: Any = None,
-             **kwargs: Any) -> requests.Response:
-        """POST; a plain one (a body, headers, a timeout: push delivery's every message) skips
-        requests' per-request merging of session settings, cookies and hooks, none of which
-        this session uses."""
-        if json is not None or not set(kwargs) <= {"headers", "timeout", "allow_redirects"}:
-            return super().post(url, data=data, json=json, **kwargs)
-        prepared = requests.PreparedRequest()
-        prepared.prepare(method="POST", url=str(url), data=data,
-                         headers={**self.headers, **(kwargs.get("headers") or {})})
-        return self.send(prepared, timeout=kwargs.get("timeout"), direct=True)
-
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        """Send without following redirects, under the deadline, with a capped body.
-
-        `direct` hands the request straight to the adapter: no cookies are kept or sent and
-        no hooks run (this session never has either; redirects are never followed anyway).
-        """
+        """Send without following redirects, under the deadline, with a capped body."""
         check_url(str(request.url), self.allow_private, resolve=False)
-        direct = kwargs.pop("direct", False)
         kwargs["allow_redirects"] = False
         if not kwargs.get("timeout"):
             kwargs["timeout"] = DEFAULT_TIMEOUT
@@ -142,11 +125,7 @@ class GuardedSession(requests.Session):
         kwargs["stream"] = True
         with deadline(self.total_deadline) as limit:
             try:
-                if direct:
-                    response = self.get_adapter(str(request.url)).send(
-                        request, stream=True, timeout=kwargs["timeout"], verify=True, proxies={})
-                else:
-                    response = super().send(request, **kwargs)
+                response = super().send(request, **kwargs)
                 if not wants_stream:
                     response._content = read_capped(response, self.max_bytes)
                     response._content_consumed = True

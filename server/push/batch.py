@@ -8,16 +8,17 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from ..extensions import db
 from ..models.push import Notification, NotificationDelivery, PushSubscription
 from .devices import Device, DeviceResult, backoffs, devices_of, record_device_results
-from .dispatch import Dispatched, Job, backoff_for, dispatch
+from .dispatch import Dispatched, Job, Sending, backoff_for
 from .lease import RENEW_EVERY, finish_many, outcome_values, renew
 from .outgoing import Clock, DeliveryRules, PushContext, send_to_device
 from .payload import encode_payload
 from .sender import PushResult
+from .verdicts import judged, verdict
 
 log = logging.getLogger(__name__)
 
@@ -34,53 +35,6 @@ def retry_delay(attempts: int) -> timedelta:
     return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
 
 
-Answers = tuple[dict[int, str], dict[int, datetime]]  # reasons to cancel, quiet-hours ends
-
-
-def _answers(rows: list[Notification], now: datetime, rules: DeliveryRules) -> Answers:
-    """The send-time rules' answers for these rows (a fixed number of queries for all)."""
-    return rules.still_wanted(rows, now), rules.quiet_until(rows, now)
-
-
-def _judged(
-    held: list[Notification], now: datetime, rules: DeliveryRules, states: dict[int, str]
-) -> list[tuple[list[Notification], Answers]]:
-    """The rules' answers for the whole batch; should they fail, row by row, so one row the
-    rules cannot judge (marked "error", retried once its lease runs out) holds up no other."""
-    try:
-        return [(held, _answers(held, now, rules))]
-    except Exception:
-        log.exception("send-time rules failed for notifications %s; judging them one by one",
-                      [n.id for n in held])
-        db.session.rollback()
-    judged = []
-    for n in held:
-        try:
-            judged.append(([n], _answers([n], now, rules)))
-        except Exception:
-            log.exception("send-time rules failed for notification %s", n.id)
-            db.session.rollback()
-            states[n.id] = "error"
-    return judged
-
-
-def _verdict(
-    n: Notification, now: datetime, reason: str | None, quiet_end: datetime | None
-) -> dict[str, Any] | None:
-    """How the rules settle a row before any push, or None when it should go out now."""
-    if reason:
-        return outcome_values(now, state="cancelled", outcome=reason)
-    if n.expires_at is not None and now >= n.expires_at:
-        return outcome_values(now, state="skipped",
-                              outcome="too old to be useful by the time it was due")
-    if quiet_end is None:
-        return None
-    if n.expires_at is not None and quiet_end >= n.expires_at:
-        return outcome_values(now, state="skipped",
-                              outcome="it would be stale when quiet hours end")
-    return outcome_values(now, due_at=quiet_end, outcome="waiting for quiet hours to end")
-
-
 # --- a batch of claimed rows ----------------------------------------------------------------
 
 
@@ -93,13 +47,15 @@ class _Outgoing:
     kind: str
     attempts: int
     sent: int  # devices that have it (from earlier attempts, then this one)
+    accepted: int = 0  # devices that took it in this attempt (their rows name them)
     waiting: list[datetime] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
 def _settled(row: _Outgoing, at: datetime) -> dict[str, Any]:
     """After trying every device: sent, failed, or pending again with backoff."""
-    summary = "; ".join(row.notes)
+    took = f"sent to {row.accepted} device{'s' if row.accepted > 1 else ''}" if row.accepted else ""
+    summary = "; ".join(filter(None, [took, *row.notes]))  # alike for most rows: one UPDATE
     attempts = row.attempts + 1
     state = "sent" if row.sent else "failed"
     if not row.waiting:
@@ -126,44 +82,83 @@ def _held_rows(ids: list[int], owner: str, now: datetime) -> list[Notification]:
     ]
 
 
-def deliver_batch(
-    ctx: PushContext, ids: list[int], owner: str, clock: Clock, rules: DeliveryRules
-) -> dict[int, str]:
-    """Deliver claimed rows to every device still missing them; returns each row's new state.
+@dataclass
+class Batch:
+    """Claimed rows on their way out: the rules have settled some; the rest wait for `start`,
+    then `wait` (their sends) and `finish` (their outcomes)."""
 
-    A send that raises (not a push service's answer: a bug, or the process going down) leaves
-    its row unsettled under our lease, to be retried once the lease runs out; it is re-raised
-    after everything else in the batch is recorded.
-    """
+    owner: str
+    clock: Clock
+    rules: DeliveryRules
+    states: dict[int, str]  # each row's new state ("lost" until known)
+    jobs: list[Job]
+    outgoing: dict[int, _Outgoing]
+    unreached: dict[int, dict[str, Any]]  # no device took it: another channel may
+    sending: Sending | None = None
+
+    def start(self, closed: dict[str, datetime]) -> Batch:
+        """Start the sends; `closed` (origins closed by 429s, shared by the pass) is refreshed
+        from the database first. Leases are renewed first too, as the batch may have waited
+        for the one before it: a row no longer ours is not sent."""
+        for host, until in backoffs(self.clock()).items():
+            closed[host] = max(closed.get(host, until), until)
+        lost = _renew_or_lost(list(self.outgoing), self.owner, self.clock) if self.outgoing else set()
+        jobs = [job for job in self.jobs if job.group not in lost]
+        self.sending = Sending(jobs, closed, self.clock)
+        return self
+
+    def wait(self, also_held: list[int]) -> Dispatched:
+        """Wait for the sends, renewing the leases of these rows and of `also_held` (the next
+        batch's, waiting on this one)."""
+        assert self.sending is not None, "start the batch first"
+        held = [*self.outgoing, *also_held]
+        return self.sending.wait(partial(_renew_or_lost, held, self.owner, self.clock),
+                                 RENEW_EVERY_SECONDS)
+
+    def finish(self, result: Dispatched) -> dict[int, str]:
+        """Record the outcomes; returns each row's new state. A send that raised (not a push
+        service's answer: a bug, or the process going down) leaves its row unsettled under our
+        lease, to be retried once the lease runs out; it is re-raised after the rest is recorded.
+        """
+        error = _record(result, self.outgoing, self.owner, self.clock, self.states,
+                        self.unreached) if self.outgoing else None
+        _fall_back(self.unreached, self.owner, self.clock, self.rules, self.states)
+        if error is not None:
+            raise error
+        return self.states
+
+
+def prepare_batch(
+    ctx: PushContext, ids: list[int], owner: str, clock: Clock, rules: DeliveryRules
+) -> Batch:
+    """Apply the send-time rules to claimed rows (settling what must not go out, committed) and
+    plan a push to every device still missing each of the others."""
     states = dict.fromkeys(ids, "lost")
     now = clock()
     held = _held_rows(ids, owner, now)
     settled: dict[int, dict[str, Any]] = {}
     going: list[tuple[Notification, _Outgoing]] = []
-    for rows, (reasons, quiet) in _judged(held, now, rules, states):
+    for rows, (reasons, quiet) in judged(held, now, rules, states):
         for n in rows:
-            verdict = _verdict(n, now, reasons.get(n.id), quiet.get(n.id))
-            if verdict is not None:
-                settled[n.id] = verdict
+            settles = verdict(n, now, reasons.get(n.id), quiet.get(n.id))
+            if settles is not None:
+                settled[n.id] = settles
             else:
                 going.append((n, _Outgoing(n.id, n.key, n.kind, n.attempts or 0, 0)))
-    unreached: dict[int, dict[str, Any]] = {}  # no device took it: another channel may
+    unreached: dict[int, dict[str, Any]] = {}
     jobs, outgoing = _plan_sends(ctx, going, unreached, now)
     finish_many(settled, owner, now)
     db.session.commit()  # nothing is held open while we wait on push services
     states.update({nid: values["state"] for nid, values in settled.items()})
-    error: BaseException | None = None
-    if outgoing:
-        result = dispatch(
-            jobs, closed=backoffs(now), clock=clock,
-            renew=partial(_renew_or_lost, list(outgoing), owner, clock),
-            renew_every=RENEW_EVERY_SECONDS,
-        )
-        error = _record(result, outgoing, owner, clock, states, unreached)
-    _fall_back(unreached, owner, clock, rules, states)
-    if error is not None:
-        raise error
-    return states
+    return Batch(owner, clock, rules, states, jobs, outgoing, unreached)
+
+
+def deliver_batch(
+    ctx: PushContext, ids: list[int], owner: str, clock: Clock, rules: DeliveryRules
+) -> dict[int, str]:
+    """Deliver claimed rows to every device still missing them; returns each row's new state."""
+    batch = prepare_batch(ctx, ids, owner, clock, rules).start({})
+    return batch.finish(batch.wait([]))
 
 
 def _fall_back(
@@ -259,18 +254,21 @@ def _record(
         if res.outcome in ("sent", "rejected"):
             rows.append({"notification_id": row.id, "subscription_id": d.job.ref,
                          "state": res.outcome, "status": res.status, "created_at": d.at})
+        health.append(DeviceResult(d.job.ref, d.job.origin, res, d.at))
         if res.outcome == "sent":
             row.sent += 1
-        elif res.outcome == "rate_limited":
+            row.accepted += 1
+            continue
+        if res.outcome == "rate_limited":
             row.waiting.append(d.at + backoff_for(res.retry_after))
         elif res.outcome == "retry":
             row.waiting.append(d.at)
         row.notes.append(f"device {d.job.ref}: {res.outcome} {res.status or ''}".strip())
-        health.append(DeviceResult(d.job.ref, d.job.origin, res, d.at))
     for job, until in result.held:
         outgoing[job.group].waiting.append(until)
     if rows:
-        db.session.execute(insert(NotificationDelivery), rows)
+        # Core, not the ORM's bulk insert: no per-row ORM bookkeeping on the main thread.
+        db.session.execute(insert(cast(Table, NotificationDelivery.__table__)), rows)
     record_device_results(health)
     final = {nid: _settled(row, at) for nid, row in outgoing.items()
              if nid in still and nid not in broken}

@@ -19,8 +19,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import cast
+from functools import partial
+from typing import TypeVar
 
 from flask import Flask
 from sqlalchemy import delete, func, select, type_coerce
@@ -28,20 +30,22 @@ from sqlalchemy import delete, func, select, type_coerce
 from ..extensions import db
 from ..models import User, UTCDateTime
 from ..models.push import Notification
-from .batch import MAX_ATTEMPTS, deliver_batch
+from .batch import MAX_ATTEMPTS, Batch, deliver_batch, prepare_batch
+from .dispatch import Dispatched
 from .lease import CLAIM_BATCH, LEASE, claim_due, finish
 from .outgoing import Clock, DeliveryRules, PushContext, send_to_device
-from .sender import PostSession
+from .sender import Poster
 from .vapid import resolve_subject
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 __all__ = ["CLAIM_BATCH", "LEASE", "MAX_ATTEMPTS", "DeliveryRules", "PushContext", "claim_due",
            "deliver_batch", "finish", "send_to_device"]
 
 
-def push_context_from_app(app: Flask, session: PostSession | None = None) -> PushContext:
-    """Build the delivery context from the app config (the one guarded HTTP session)."""
+def push_context_from_app(app: Flask, session: Poster | None = None) -> PushContext:
+    """Build the delivery context from the app config (the one guarded poster)."""
     admin = db.session.scalar(
         select(User.email).where(User.is_admin.is_(True)).order_by(User.id).limit(1)
     )
@@ -53,14 +57,13 @@ def push_context_from_app(app: Flask, session: PostSession | None = None) -> Pus
     )
 
 
-def _shared_session(app: Flask) -> PostSession:
-    """One guarded HTTP session per app, reused for every push (keeps connections alive)."""
-    from ..outbound import guarded_session
+def _shared_session(app: Flask) -> Poster:
+    """One guarded poster per app, reused for every push (keeps connections alive)."""
+    from ..outbound import guarded_poster
 
-    session: PostSession | None = app.extensions.get("rapport.push_session")
+    session: Poster | None = app.extensions.get("rapport.push_session")
     if session is None:
-        guarded = guarded_session(allow_private=bool(app.config["ALLOW_PRIVATE_URLS"]))
-        session = cast(PostSession, guarded)
+        session = guarded_poster(allow_private=bool(app.config["ALLOW_PRIVATE_URLS"]))
         app.extensions["rapport.push_session"] = session
     return session
 
@@ -97,25 +100,48 @@ def deliver_due(
     clock: Clock | None = None,
     max_batches: int | None = None,
 ) -> dict[str, int]:
-    """Claim and deliver everything due, a few rows at a time; returns counts by resulting state."""
+    """Claim and deliver everything due, a few rows at a time; returns counts by resulting state.
+
+    Pipelined, one batch sending at a time: the next batch is claimed and judged while this
+    one's pushes go out, and this one's outcomes are written while the next one's go out.
+    """
     clock = clock or pass_clock(now)
     rules = rules or DeliveryRules()
     counts: dict[str, int] = {}
+    closed: dict[str, datetime] = {}  # push services closed by 429s, across the pass
+    sending: Batch | None = None
     batches = 0
-    while max_batches is None or batches < max_batches:
+    while True:
+        ids = claim_due(clock(), owner) if max_batches is None or batches < max_batches else []
         batches += 1
-        ids = claim_due(clock(), owner)
+        upcoming: Batch | None = None
+        done: Dispatched | None = None
+        if ids:
+            upcoming = _attempt(counts, ids, partial(prepare_batch, ctx, ids, owner, clock, rules))
+        if sending is not None:
+            next_rows = list(upcoming.outgoing) if upcoming is not None else []
+            done = _attempt(counts, list(sending.states), partial(sending.wait, next_rows))
+        if upcoming is not None:
+            upcoming = _attempt(counts, ids, partial(upcoming.start, closed))
+        if sending is not None and done is not None:
+            states = _attempt(counts, list(sending.states), partial(sending.finish, done))
+            for state in (states or {}).values():
+                counts[state] = counts.get(state, 0) + 1
+        sending = upcoming
         if not ids:
-            break
-        try:
-            states = deliver_batch(ctx, ids, owner, clock, rules)
-        except Exception:
-            log.exception("delivering notifications %s failed", ids)
-            db.session.rollback()
-            states = dict.fromkeys(ids, "error")
-        for state in states.values():
-            counts[state] = counts.get(state, 0) + 1
-    return counts
+            return counts
+
+
+def _attempt(counts: dict[str, int], ids: list[int], step: Callable[[], T]) -> T | None:
+    """One step of a batch, or None when it failed: its rows then count as errors (their
+    leases run out and they are tried again)."""
+    try:
+        return step()
+    except Exception:
+        log.exception("delivering notifications %s failed", ids)
+        db.session.rollback()
+        counts["error"] = counts.get("error", 0) + len(ids)
+        return None
 
 
 def next_due_at() -> datetime | None:

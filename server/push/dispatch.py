@@ -3,9 +3,10 @@
 Each push service (origin) starts with one request in flight and doubles that after each
 success up to `PER_ORIGIN`, so a service that answers 429 to its first request gets no second
 one; a 429 closes the origin until its Retry-After. The sends (encryption included) run on a
-shared thread pool whose threads take the next job themselves; the caller's thread only waits,
-and every `renew_every` seconds calls `renew`, which extends the leases and names the groups
-whose lease was lost (their queued sends are dropped).
+shared thread pool whose threads take the next job themselves; the caller's thread is free
+(delivery prepares its next batch meanwhile) until it waits, and every `renew_every` seconds
+calls `renew`, which extends the leases and names the groups whose lease was lost (their queued
+sends are dropped).
 """
 
 from __future__ import annotations
@@ -79,25 +80,37 @@ def dispatch(
     renew: Callable[[], set[int]],
     renew_every: float,
 ) -> Dispatched:
-    """Run `jobs` concurrently under the per-origin bounds; `closed` is updated by 429s.
+    """Run `jobs` concurrently under the per-origin bounds; `closed` is updated by 429s."""
+    return Sending(jobs, closed, clock).wait(renew, renew_every)
 
-    Sender threads take the next job themselves (no hand-off through the caller per push);
-    the caller's thread only waits for them and renews the leases every `renew_every` seconds.
-    """
-    run = _Run(jobs, closed, clock)
-    origins = len({job.origin for job in jobs})
-    senders = [pool().submit(run.send_all) for _ in range(min(POOL_SIZE, PER_ORIGIN * origins, len(jobs)))]
-    renewed = time.monotonic()
-    while True:
-        _, pending = wait(senders, timeout=max(renew_every - (time.monotonic() - renewed), 0.0))
-        if not pending:
-            break
-        if time.monotonic() - renewed >= renew_every:
-            run.lose(renew())
-            renewed = time.monotonic()
-    for sender in senders:
-        sender.result()  # a sender's own failure (not a job's) surfaces here
-    return run.out
+
+class Sending:
+    """Jobs being sent: sender threads take the next job themselves (no hand-off through the
+    caller per push), so the caller is free until it `wait`s. One `Sending` at a time per
+    process keeps the per-origin bounds (the next starts once this one's senders are done)."""
+
+    def __init__(self, jobs: list[Job], closed: dict[str, datetime],
+                 clock: Callable[[], datetime]) -> None:
+        self.run = _Run(jobs, closed, clock)
+        origins = len({job.origin for job in jobs})
+        self.senders = [pool().submit(self.run.send_all)
+                        for _ in range(min(POOL_SIZE, PER_ORIGIN * origins, len(jobs)))]
+        self.renewed = time.monotonic()
+
+    def wait(self, renew: Callable[[], set[int]], renew_every: float) -> Dispatched:
+        """Wait for every job, calling `renew` every `renew_every` seconds since the start; it
+        names the groups whose lease was lost (their queued jobs are dropped)."""
+        while True:
+            left = renew_every - (time.monotonic() - self.renewed)
+            _, pending = wait(self.senders, timeout=max(left, 0.0))
+            if not pending:
+                break
+            if time.monotonic() - self.renewed >= renew_every:
+                self.run.lose(renew())
+                self.renewed = time.monotonic()
+        for sender in self.senders:
+            sender.result()  # a sender's own failure (not a job's) surfaces here
+        return self.run.out
 
 
 class _Run:

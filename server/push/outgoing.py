@@ -10,7 +10,7 @@ from typing import Any
 from ..models.push import Notification
 from ..reminders.registry import kind_for
 from .payload import topic_for
-from .sender import PostSession, PushResult, send_push
+from .sender import Poster, PushResult, send_push
 
 Clock = Callable[[], datetime]
 
@@ -22,7 +22,7 @@ class PushContext:
     vapid_private_pem: str
     subject: str
     base_url: str
-    session: PostSession
+    session: Poster
     timeout: float | tuple[float, float] = (5.0, 10.0)
 
 

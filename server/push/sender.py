@@ -2,7 +2,8 @@
 
 The body is encrypted with `http_ece` (aes128gcm, a fresh ephemeral key per message) and the
 VAPID header comes from a cache that signs once per push service per hour; the POST goes through
-the caller's session, so connections to a push service are kept alive and reused.
+the caller's poster (the guarded one, server/outbound/posts.py), which keeps connections to a
+push service alive and reuses them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import http_ece
 import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ..outbound import Answer
 from .vapid import authorizations
 
 log = logging.getLogger(__name__)
@@ -25,10 +27,11 @@ URGENCIES = ("very-low", "low", "normal", "high")
 DEFAULT_TIMEOUT = (5.0, 10.0)  # connect, read — never wait forever on a push service
 
 
-class PostSession(Protocol):
-    """What sending needs from a requests session: `post`."""
+class Poster(Protocol):
+    """What sending needs from the guarded poster: `post`."""
 
-    def post(self, url: str, **kwargs: Any) -> requests.Response: ...
+    def post(self, url: str, body: bytes, headers: dict[str, str],
+             timeout: float | tuple[float, float]) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def send_push(
     *,
     vapid_private_pem: str,
     subject: str,
-    session: PostSession,
+    session: Poster,
     topic: str,
     ttl: int,
     urgency: str = "normal",
@@ -116,18 +119,15 @@ def send_push(
         "Topic": topic,
     }
     try:
-        response = session.post(
-            endpoint, data=encrypt(subscription, data), headers=headers, timeout=timeout,
-            allow_redirects=False,
-        )
+        answer = session.post(endpoint, encrypt(subscription, data), headers, timeout)
     except requests.RequestException as exc:
         # Timeouts, refused connections and blocked addresses all mean "not delivered yet".
         return PushResult("retry", None, detail=f"{type(exc).__name__}: {exc}"[:300])
     except ValueError as exc:
         # The guarded session refused the address (private network, bad scheme): not retried.
         return PushResult("rejected", None, detail=str(exc)[:300])
-    if response.status_code in (200, 201, 202):
-        return PushResult("sent", response.status_code)
+    if answer.status in (200, 201, 202):
+        return PushResult("sent", answer.status)
     now = datetime.now(UTC)
-    retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
-    return classify(response.status_code, retry_after, (response.text or "")[:300])
+    retry_after = parse_retry_after(answer.headers.get("Retry-After"), now)
+    return classify(answer.status, retry_after, answer.text[:300])

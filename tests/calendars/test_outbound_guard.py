@@ -261,23 +261,3 @@ def test_session_caps_non_streamed_bodies(feed_server: FeedServer) -> None:
     session = guarded_session(allow_private=True, max_bytes=10_000)
     with pytest.raises(BodyTooLarge):
         session.get(feed_server.url("/big"), timeout=2)
-
-
-def test_a_plain_post_keeps_every_guard_and_sends_no_cookie(feed_server: FeedServer) -> None:
-    """Push delivery's lean POST: the cap, the address rules, no cookie kept or sent."""
-    feed_server.routes["/push"] = Route(body=b"ok", status=201, etag=False,
-                                        headers={"Set-Cookie": "track=1; Path=/"})
-    feed_server.routes["/big"] = Route(handler=chunked_body(b"z" * 50_000))
-    session = guarded_session(allow_private=True, max_bytes=10_000)
-    answers = [session.post(feed_server.url("/push"), data=b"sealed", headers={"TTL": "60"},
-                            timeout=2, allow_redirects=False) for _ in range(2)]
-    assert [(a.status_code, a.content) for a in answers] == [(201, b"ok"), (201, b"ok")]
-    sent = [headers for _, headers in feed_server.requests]
-    assert [h.get("cookie") for h in sent] == [None, None]
-    assert sent[0]["ttl"] == "60" and sent[0]["content-length"] == "6"
-    assert sent[0]["user-agent"].startswith("Rapport/")
-    with pytest.raises(BodyTooLarge):
-        session.post(feed_server.url("/big"), data=b"x", timeout=2)
-    with pytest.raises(UnsafeURL):
-        guarded_session(allow_private=False).post(feed_server.url("/push"), data=b"x", timeout=2)
-    assert len(feed_server.requests) == 3

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import requests
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -16,6 +15,7 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models.push import Notification
+from server.outbound import Answer, guarded_poster
 from server.push.delivery import (
     LEASE,
     MAX_ATTEMPTS,
@@ -92,18 +92,18 @@ class CrashAfterPush(Exception):
 
 
 class CrashingSession:
-    """A session that really posts, then 'dies' before the caller can record the outcome."""
+    """A poster that really posts, then 'dies' before the caller can record the outcome."""
 
     def __init__(self) -> None:
-        self.session = requests.Session()
+        self.poster = guarded_poster(allow_private=True)
         self.crash_next = False
 
-    def post(self, url: str, **kwargs: Any) -> requests.Response:
-        response = self.session.post(url, **kwargs)
+    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: Any) -> Answer:
+        answer = self.poster.post(url, body, headers, timeout)
         if self.crash_next:
             self.crash_next = False
             raise CrashAfterPush()
-        return response
+        return answer
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from server.keys import vapid_public_key
-from server.outbound import guarded_session
+from server.outbound import guarded_poster
 from server.push.payload import MAX_PLAINTEXT_BYTES, build_payload, encode_payload, topic_for
 from server.push.sender import parse_retry_after, send_push
 from tests.push_service import PushService
@@ -30,7 +30,7 @@ SUBJECT = "mailto:owner@example.org"
 def _send(service: PushService, sub: dict, data: bytes, **kw):
     return send_push(
         sub, data, vapid_private_pem=PEM, subject=SUBJECT,
-        session=guarded_session(allow_private=True), topic=kw.pop("topic", "t1"),
+        session=guarded_poster(allow_private=True), topic=kw.pop("topic", "t1"),
         ttl=kw.pop("ttl", 600), urgency=kw.pop("urgency", "high"), timeout=kw.pop("timeout", (2, 2)),
     )
 
@@ -145,7 +145,7 @@ def test_private_addresses_are_refused_without_the_development_switch():
     with PushService() as svc:
         sub = svc.new_subscription()
         result = send_push(sub, b"{}", vapid_private_pem=PEM, subject=SUBJECT,
-                           session=guarded_session(allow_private=False), topic="t", ttl=60)
+                           session=guarded_poster(allow_private=False), topic="t", ttl=60)
         assert result.outcome in ("rejected", "retry")
         assert svc.messages == []
 

@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from server.extensions import db
 from server.models import SystemState, utcnow
@@ -145,3 +145,29 @@ def test_worker_killed_mid_send_loses_nothing_and_sends_once(
         assert figures.get("notifications_sent") == 1, (figures, row("crash").outcome)
         assert row("crash").state == "sent"
     assert [p["title"] for p in push_service.received] == ["About crash"]
+
+
+def test_the_worker_keeps_sqlite_planner_statistics_current_once_an_hour(app, make_user, make_contact):
+    """SQLite gathers no statistics by itself: the worker runs ANALYZE at most once an hour,
+    so the query plans of a live database are the ones measured (PostgreSQL's autovacuum
+    keeps its own)."""
+    maya = make_user("maya@example.com")
+    for n in range(30):
+        make_contact(maya, name=f"Person {n}")
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+
+        def stat_rows() -> int:
+            found = db.session.execute(text(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar()
+            return db.session.execute(text("SELECT count(*) FROM sqlite_stat1")).scalar() if found else 0
+
+        figures = [run_pass(START + timedelta(minutes=m), sync_calendars=False)["statistics_refreshed"]
+                   for m in (0, 30, 61)]
+        assert figures == ([1, 0, 1] if sqlite else [0, 0, 0])
+        if sqlite:
+            assert stat_rows() > 0
+            contacts_stat = db.session.execute(text(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = 'contacts' AND idx IS NOT NULL LIMIT 1"
+            )).scalar()
+            assert contacts_stat is not None and int(contacts_stat.split()[0]) >= 30
