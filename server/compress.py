@@ -1,9 +1,10 @@
-"""Front-end files served compressed: gzip computed once per file version, kept in memory.
+"""Front-end files served compressed: brotli and gzip computed once per file version, kept in memory.
 
-Text files (HTML, JS, CSS, manifest) go out gzip-encoded to clients that accept it, with
-`Vary: Accept-Encoding`, a strong ETag per encoding and 304 answers to `If-None-Match`. Each
-file is read and compressed once per process and version (its size and mtime), so a request
-costs a `stat`, not a read and a compression.
+Text files (HTML, JS, CSS, manifest) go out brotli-encoded to clients that accept `br` (browsers
+do over HTTPS), gzip-encoded to those that accept only gzip, as they are otherwise; always with
+`Vary: Accept-Encoding`, a strong ETag per encoding and 304 answers to `If-None-Match`. Each file
+is read and compressed once per process and version (its size and mtime), so a request costs a
+`stat`, not a read and a compression.
 """
 
 from __future__ import annotations
@@ -15,27 +16,32 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import brotli
 from flask import Request, Response
 
 COMPRESSIBLE = (".html", ".js", ".css", ".webmanifest", ".json", ".svg")
 MIMETYPES = {".js": "text/javascript", ".webmanifest": "application/manifest+json"}
+# The encodings we keep, best first: what a tie between equally acceptable ones settles on.
+PREFERRED = ("br", "gzip")
 
 
 @dataclass(frozen=True)
 class Encoded:
-    """One body in its identity and gzip forms, with their ETags."""
+    """One body in its identity form and the compressed forms that make it smaller, with its ETag."""
 
     raw: bytes
-    gzipped: bytes | None
+    compressed: dict[str, bytes]
     etag: str
 
     @classmethod
     def of(cls, body: bytes, compressible: bool) -> Encoded:
-        """Compress once (when it pays) and name the version by its content."""
-        gzipped = gzip.compress(body, compresslevel=9, mtime=0) if compressible else None
-        if gzipped is not None and len(gzipped) >= len(body):
-            gzipped = None
-        return cls(body, gzipped, hashlib.sha256(body).hexdigest()[:20])
+        """Compress once (where it pays) and name the version by its content."""
+        forms = {
+            "br": lambda: brotli.compress(body, quality=11),
+            "gzip": lambda: gzip.compress(body, compresslevel=9, mtime=0),
+        } if compressible else {}
+        compressed = {name: data for name, make in forms.items() if len(data := make()) < len(body)}
+        return cls(body, compressed, hashlib.sha256(body).hexdigest()[:20])
 
 
 _lock = threading.Lock()
@@ -56,31 +62,44 @@ def encoded_file(path: Path) -> Encoded:
     return encoded
 
 
-def accepts_gzip(request: Request) -> bool:
-    """True when the client listed gzip (or *) without q=0."""
+def accepted(request: Request) -> dict[str, float]:
+    """The client's Accept-Encoding as {coding: q}; a q that does not parse counts as 0."""
+    weights = {}
     for part in request.headers.get("Accept-Encoding", "").split(","):
         name, _, params = part.strip().partition(";")
-        if name.strip().lower() in ("gzip", "*"):
-            q = params.strip().removeprefix("q=").strip() if "q=" in params else "1"
-            try:
-                return float(q) > 0
-            except ValueError:
-                return False
-    return False
+        if not name.strip():
+            continue
+        q = params.strip().removeprefix("q=").strip() if "q=" in params else "1"
+        try:
+            weights[name.strip().lower()] = float(q)
+        except ValueError:
+            weights[name.strip().lower()] = 0.0
+    return weights
+
+
+def choose(request: Request, encoded: Encoded) -> str | None:
+    """The kept encoding the client weighs highest (`*` stands for those it did not name), if any."""
+    weights = accepted(request)
+    best, best_q = None, 0.0
+    for name in PREFERRED:
+        q = weights.get(name, weights.get("*", 0.0))
+        if name in encoded.compressed and q > best_q:
+            best, best_q = name, q
+    return best
 
 
 def respond(request: Request, encoded: Encoded, mimetype: str) -> Response:
     """A 200 with the best encoding the client takes, or a 304 when its copy is current."""
-    use_gzip = encoded.gzipped is not None and accepts_gzip(request)
-    etag = f"{encoded.etag}-gz" if use_gzip else encoded.etag
+    encoding = choose(request, encoded)
+    etag = f"{encoded.etag}-{encoding}" if encoding else encoded.etag
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        response = Response(encoded.gzipped if use_gzip else encoded.raw, mimetype=mimetype)
-        if use_gzip:
-            response.headers["Content-Encoding"] = "gzip"
+        response = Response(encoded.compressed[encoding] if encoding else encoded.raw, mimetype=mimetype)
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
     response.set_etag(etag)
-    if encoded.gzipped is not None:
+    if encoded.compressed:
         response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = "no-cache"
     return response
