@@ -12,9 +12,9 @@ const SHELL_FILES = [
   '/app.js',
   '/manifest.webmanifest',
   '/lib/api.js',
-  '/lib/calendar-status.js',
   '/lib/dom.js',
   '/lib/meetings.js',
+  '/lib/on-demand.js',
   '/lib/outbox.js',
   '/lib/paths.js',
   '/lib/people-index.js',
@@ -26,14 +26,9 @@ const SHELL_FILES = [
   '/views/habits.js',
   '/views/https-notice.js',
   '/views/log.js',
-  '/views/onboarding.js',
   '/views/people.js',
   '/views/person.js',
-  '/views/reset.js',
   '/views/settings.js',
-  '/views/settings-calendars.js',
-  '/views/settings-data.js',
-  '/views/settings-invites.js',
   '/views/threads.js',
   '/views/today.js',
   '/views/week.js',
@@ -46,9 +41,21 @@ const SHELL_FILES = [
   '/icons/maskable-512.png',
   '/icons/apple-touch-icon.png',
 ];
+// What only works online (import and export, calendars, tokens, invitations, devices and
+// password, the first-run checklist, password reset): not precached, so installing the shell
+// costs less; kept in the shell's cache once opened, so it opens offline after that.
+const ON_DEMAND_FILES = [
+  '/lib/calendar-status.js',
+  '/views/onboarding.js',
+  '/views/reset.js',
+  '/views/settings-account.js',
+  '/views/settings-calendars.js',
+  '/views/settings-data.js',
+  '/views/settings-invites.js',
+];
 // API answers never kept on the phone: secrets, one-off tokens, downloads.
 const NEVER_CACHE = /^\/api\/(auth\/csrf|tokens|export\.json|contacts\/export\.vcf|calendar-feed|push\/key)/;
-const SHELL_ROUTES = /^\/(people(\/\d+(\/edit)?|\/new)?|log|habits|week|settings|login|welcome|join)?\/?$/;
+const SHELL_ROUTES = /^\/(people(\/\d+(\/edit)?|\/new)?|log|habits|week|settings|login|welcome|join|reset)?\/?$/;
 
 importScripts('/lib/outbox.js', '/lib/paths.js');
 
@@ -82,6 +89,7 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (SHELL_FILES.includes(url.pathname)) event.respondWith(cacheFirst(request));
+  else if (ON_DEMAND_FILES.includes(url.pathname)) event.respondWith(keptOnceUsed(request));
 });
 
 // The shell opens from the cache at once; the versioned cache is replaced when files change.
@@ -93,6 +101,14 @@ async function shellFirst() {
 async function cacheFirst(request) {
   const cached = await caches.match(request, {cacheName: SHELL_CACHE, ignoreSearch: true});
   return cached || fetch(request);
+}
+
+async function keptOnceUsed(request) {
+  const cached = await caches.match(request, {cacheName: SHELL_CACHE, ignoreSearch: true});
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await (await caches.open(SHELL_CACHE)).put(request, response.clone());
+  return response;
 }
 
 // Fresh data when the server answers; the last answer seen when it does not.

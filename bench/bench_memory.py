@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 import requests
-from bench_api import HELLO, ROOT, free_port, reset_postgres, rss_mb, start
+from bench_api import HELLO, ROOT, free_port, rss_mb, start
+from benchdb import fresh_database
 
 SCREENS = ("/", "/app.js", "/api/auth/me", "/api/today", "/api/habits?days=90", "/api/contacts",
            "/api/meetings", "/api/settings", "/api/calendars")
@@ -47,11 +48,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("RAPPORT_BENCH_DATABASE_URL"))
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rapport-bench-memory-"))
-    url = args.database_url
-    if url:
-        reset_postgres(url)
-    else:
-        url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    url = fresh_database(args.database_url, tmp)
     env = {**os.environ, "RAPPORT_DATABASE_URL": url, "RAPPORT_DATA_DIR": str(tmp),
            "RAPPORT_REGISTRATION": "open", "PYTHONPATH": str(ROOT)}
     port, hello_port = free_port(), free_port()

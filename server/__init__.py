@@ -74,6 +74,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _postgres_settings(dbapi_connection: Any, _record: Any) -> None:
+    """No JIT: it compiles a plan for every statement estimated as costly, which for the
+    read models' aggregates (tens of ms) added 15 ms of compiling to each run."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET jit = off")
+    cursor.close()
+    dbapi_connection.commit()  # a SET inside a transaction that is rolled back is undone
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to the app."""
     from .auth import init_auth
@@ -85,6 +94,8 @@ def register_extensions(app: Flask) -> None:
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+        elif engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", _postgres_settings)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

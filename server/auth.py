@@ -6,13 +6,12 @@ import hmac
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Request, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
-from sqlalchemy import select
+from sqlalchemy import Integer, String, bindparam, select
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 from wtforms import ValidationError
@@ -21,11 +20,28 @@ from .crypto import new_token, sha256_hex
 from .errors import ApiError, error_response
 from .extensions import db, login_manager
 from .models import ApiToken, User, UserSession, utcnow
+from .scopes import granted_scopes, may, required_scope
 
-# OWASP's Argon2id floor is m=19 MiB, t=2, p=1; we sit above it.
-password_hasher = PasswordHasher(time_cost=2, memory_cost=47104, parallelism=1)
-# A fixed hash to verify against when the account does not exist, so timing does not tell.
-_DUMMY_HASH = password_hasher.hash("not a real password, only for timing")
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    """The Argon2id hasher, loaded with the first password set or checked: argon2 is 2.5 MB
+    resident and making the timing hash below 0.1 s of CPU, which a web process that only
+    serves signed-in requests never needs. OWASP's floor is m=19 MiB, t=2, p=1; we sit above."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=2, memory_cost=47104, parallelism=1)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A fixed hash to verify against when the account does not exist, so timing does not tell."""
+    return _hasher().hash("not a real password, only for timing")
+
+
 SESSION_TOUCH_INTERVAL = timedelta(minutes=10)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -65,22 +81,25 @@ def password_problem(password: str, email: str = "") -> str | None:
 
 def hash_password(password: str) -> str:
     """Argon2id hash of a password."""
-    return password_hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password(user: User | None, password: str) -> bool:
     """Verify a password, rehashing when our parameters changed (caller commits)."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    hasher, dummy = _hasher(), _dummy_hash()  # made on the first check, whoever it is for
     if user is None:
         try:
-            password_hasher.verify(_DUMMY_HASH, password)
+            hasher.verify(dummy, password)
         except VerificationError:
             pass
         return False
     try:
-        password_hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if password_hasher.check_needs_rehash(user.password_hash):
+    if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return True
 
@@ -124,15 +143,23 @@ def current_session_id() -> int | None:
     return int(login_id.split(".", 1)[0])
 
 
+# Every request reads its credential and user in one statement, kept rather than built anew.
+_SESSION_USER = (
+    select(UserSession, User).join(User, User.id == UserSession.user_id)
+    .where(UserSession.id == bindparam("session_id", type_=Integer()))
+)
+_TOKEN_USER = (
+    select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash", type_=String()))
+)
+
+
 def load_session_user(login_id: str, now: datetime | None = None) -> User | None:
     """Flask-Login user loader: the cookie names a session row and carries its secret."""
     session_id, _, secret = login_id.partition(".")
     if not session_id.isdigit() or not secret:
         return None
-    found = db.session.execute(  # the session and its user in one statement
-        select(UserSession, User).join(User, User.id == UserSession.user_id)
-        .where(UserSession.id == int(session_id))
-    ).first()
+    found = db.session.execute(_SESSION_USER, {"session_id": int(session_id)}).first()
     if found is None or not hmac.compare_digest(found[0].secret_hash, sha256_hex(secret)):
         return None
     row, user = found
@@ -144,58 +171,12 @@ def load_session_user(login_id: str, now: datetime | None = None) -> User | None
     return user
 
 
-# Each scope and the scopes it includes. `log` may only create log entries (and replay them).
-TOKEN_SCOPES: dict[str, frozenset[str]] = {
-    "read": frozenset({"read"}),
-    "log": frozenset({"log"}),
-    "write": frozenset({"read", "log", "write"}),
-    "admin": frozenset({"read", "log", "write", "admin"}),
-}
-# Blueprints whose every route is `admin` for a token: tokens and the account itself.
-ADMIN_BLUEPRINTS = frozenset({"auth", "tokens"})
-# Routes whose scope is not the default (GET: read, anything else: write, ADMIN_BLUEPRINTS: admin).
-ENDPOINT_SCOPES: dict[str, str] = {
-    "auth.me": "read",
-    "auth.csrf_token": "read",
-    "interactions.put_log": "log",
-    "data_io.export_json": "admin",
-    "data_io.import_json": "admin",
-    "data_io.export_vcard": "admin",
-    "data_io.read_feed_url": "admin",  # hands out the feed secret
-    "data_io.rotate_feed_url": "admin",
-    "data_io.disable_feed": "admin",
-}
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def required_scope(method: str, endpoint: str) -> str:
-    """The scope a bearer token needs for this route."""
-    if endpoint in ENDPOINT_SCOPES:
-        return ENDPOINT_SCOPES[endpoint]
-    if endpoint.partition(".")[0] in ADMIN_BLUEPRINTS:
-        return "admin"
-    return "read" if method in SAFE_METHODS else "write"
-
-
-def granted_scopes(names: list[str]) -> frozenset[str]:
-    """Everything a token with these scopes may do."""
-    return frozenset().union(*(TOKEN_SCOPES.get(name, frozenset()) for name in names))
-
-
-def may(user: User, scope: str) -> bool:
-    """True when this request's identity allows `scope` (a signed-in browser allows all)."""
-    return not user.via_token or scope in user.token_scopes
-
-
 def load_token_user(header: str, now: datetime | None = None) -> User | None:
     """The user of `Authorization: Bearer <token>`, with the token's scopes on it."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    found = db.session.execute(  # the token and its user in one statement
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == sha256_hex(token.strip()))
-    ).first()
+    found = db.session.execute(_TOKEN_USER, {"token_hash": sha256_hex(token.strip())}).first()
     now = now or utcnow()
     if found is None or (found[0].expires_at is not None and found[0].expires_at <= now):
         return None

@@ -13,12 +13,20 @@ import {mountHabits} from './views/habits.js';
 import {mountWeek} from './views/week.js';
 import {mountSettings} from './views/settings.js';
 import {mountLogin, mountWelcome} from './views/auth.js';
-import {mountReset} from './views/reset.js';
+import {onDemand, needsConnection} from './lib/on-demand.js';
 
 const outbox = self.RapportOutbox;
 const main = document.getElementById('main');
 const banner = document.getElementById('banner');
 const toastEl = document.getElementById('toast');
+
+// A screen used only online: its module loads when it opens; offline and not here, it says so.
+const onlineOnly = (url, name, title) => async (view, ctx) => {
+  const module = await onDemand(url);
+  if (module) return module[name](view, ctx);
+  replace(view, h('div', {class: 'empty'}, h('h1', null, title), needsConnection()));
+  return null;
+};
 
 const ROUTES = [
   [/^\/$/, mountToday, 'today'],
@@ -33,7 +41,7 @@ const ROUTES = [
   [/^\/login$/, mountLogin, null, true],
   [/^\/welcome$/, mountWelcome, null, true],
   [/^\/join$/, mountWelcome, null, true],
-  [/^\/reset$/, mountReset, null, true],
+  [/^\/reset$/, onlineOnly('/views/reset.js', 'mountReset', 'Choose a new password'), null, true],
 ];
 
 const state = {me: null, pending: 0, failed: 0, offline: !navigator.onLine, stale: false, installPrompt: null, cleanup: null, seq: 0};

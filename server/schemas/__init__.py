@@ -24,6 +24,11 @@ class PageArgsSchema(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
+def page(items: list[Any], total: int, args: dict[str, Any]) -> dict[str, Any]:
+    """A `page_envelope` answer: `items` of `total`, as the list arguments asked."""
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
 def page_envelope(item_schema: type[Schema], name: str) -> type[Schema]:
     """A `{items, total, page, per_page}` schema around `item_schema`."""
     return Schema.from_dict(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..auth import TOKEN_SCOPES
+from ..scopes import TOKEN_SCOPES
 from ..settings import validate_timezone
 from . import StrictSchema
 

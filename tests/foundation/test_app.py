@@ -134,6 +134,18 @@ def test_migrations_match_the_models(app):
     assert diff == []
 
 
+def test_postgresql_connections_do_not_jit_compile(app):
+    """The read models' aggregates are estimated costly enough for JIT, which only slows them."""
+    import pytest
+    from sqlalchemy import text
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL setting")
+        db.session.rollback()  # a fresh transaction on a pooled connection keeps it
+        assert db.session.scalar(text("SHOW jit")) == "off"
+
+
 def test_secrets_at_rest_round_trip_and_fail_with_another_key(app):
     import pytest
 

@@ -222,7 +222,7 @@ def test_password_change_can_revoke_all_tokens(app, auth_client):
 
 
 def test_every_scope_rule_names_a_real_route(app):
-    from server.auth import ADMIN_BLUEPRINTS, ENDPOINT_SCOPES
+    from server.scopes import ADMIN_BLUEPRINTS, ENDPOINT_SCOPES
 
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert set(ENDPOINT_SCOPES) <= endpoints

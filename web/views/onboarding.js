@@ -73,10 +73,9 @@ function Checklist(state, status, {onReminders, onHide}) {
 }
 
 /** The first-run block for Today: checklist, install and reminders cards. */
-export function Onboarding(app) {
+export function Onboarding(app, signal) {
   const box = h('div', {class: 'nudges', 'aria-live': 'polite'});
   const hidden = dismissals(app.me ? app.me.id : 'anon');
-  const listening = new AbortController();
   const turnOnReminders = async (event) => {
     event.currentTarget.disabled = true;
     try {
@@ -115,7 +114,6 @@ export function Onboarding(app) {
     replace(box, parts);
   };
   render();
-  document.addEventListener('rapport:install-changed', render, {signal: listening.signal});
-  box.cleanup = () => listening.abort();
+  document.addEventListener('rapport:install-changed', render, {signal});
   return box;
 }

@@ -1,11 +1,9 @@
-// Settings: profile, reminders and quiet hours, devices, calendars, import/export, API tokens,
-// password, log out, delete account.
-import {h, replace, field, showErrors, fmtDate, ago, label, uid} from '../lib/dom.js';
+// Settings: profile, reminders and quiet hours, install, cadence, what waits to sync, log out;
+// the sections that only work online come from their own modules, loaded when Settings opens.
+import {h, append, replace, field, showErrors, fmtDate, label, uid} from '../lib/dom.js';
 import {api, optional, ApiError} from '../lib/api.js';
 import {pushStatus, enableReminders, disableReminders, sendTestPush, isIos, isStandalone} from '../lib/push.js';
-import {DataSection, TokensSection} from './settings-data.js';
-import {CalendarsSection} from './settings-calendars.js';
-import {InvitesSection} from './settings-invites.js';
+import {onDemand, needsConnection} from '../lib/on-demand.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const FALLBACKS = [['email', 'E-mail'], ['ntfy', 'ntfy'], ['email,ntfy', 'E-mail, else ntfy'], ['ntfy,email', 'ntfy, else e-mail'], ['', 'Nothing: wait for a device']];
@@ -190,42 +188,6 @@ function Cadence(app, settings) {
   return card('cadence', 'Keep-in-touch cadence', form);
 }
 
-function deviceName(ua) {
-  const s = String(ua || '');
-  const os = /iphone/i.test(s) ? 'iPhone' : /ipad/i.test(s) ? 'iPad' : /android/i.test(s) ? 'Android' : /mac os/i.test(s) ? 'Mac' : /windows/i.test(s) ? 'Windows' : /linux/i.test(s) ? 'Linux' : 'Device';
-  const browser = /edg\//i.test(s) ? 'Edge' : /firefox/i.test(s) ? 'Firefox' : /chrome|chromium|crios/i.test(s) ? 'Chrome' : /safari/i.test(s) ? 'Safari' : s ? 'Browser' : 'Script';
-  return `${browser} on ${os}`;
-}
-
-function Devices(app) {
-  const list = h('ul', {class: 'rows'});
-  const subs = h('ul', {class: 'rows'});
-  const render = async () => {
-    const [sessions, subscriptions] = await Promise.all([optional('/api/auth/sessions').catch(() => null), optional('/api/push/subscriptions').catch(() => null)]);
-    replace(list, (sessions || []).map((s) => h('li', {class: 'thread-row'},
-      h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, deviceName(s.user_agent), s.current ? ' (this one)' : ''), h('span', {class: 'row-sub'}, `Last active ${ago(s.last_seen_at)}`)),
-      s.current ? null : h('button', {type: 'button', class: 'button small ghost', 'aria-label': `Sign out ${deviceName(s.user_agent)}`, onClick: async () => {
-        try { await api.del(`/api/auth/sessions/${s.id}`); render(); } catch (err) { app.toast(err.message); }
-      }}, 'Sign out'))));
-    const items = Array.isArray(subscriptions) ? subscriptions : (subscriptions && subscriptions.items) || [];
-    replace(subs, items.map((s) => h('li', {class: 'thread-row'},
-      h('span', {class: 'row-main'}, h('span', {class: 'row-title'}, s.user_agent ? deviceName(s.user_agent) : (s.label || s.service || 'Push device')),
-        h('span', {class: ['row-sub', s.failure_count ? 'warn-text' : '']}, s.failure_count ? `Failing: ${s.last_error || 'the push service refused'}` : s.last_success_at ? `Last reminder ${ago(s.last_success_at)}` : s.created_at ? `Reminders since ${fmtDate(s.created_at)}` : 'Receives reminders')),
-      h('button', {type: 'button', class: 'button small ghost', onClick: async () => {
-        try { await api.del('/api/push/subscriptions', {endpoint: s.endpoint}); render(); } catch (err) { app.toast(err.message); }
-      }}, 'Remove'))));
-    subs.previousElementSibling.hidden = !items.length;
-  };
-  const everywhere = h('button', {type: 'button', class: 'button ghost', onClick: async () => {
-    if (!confirm('Sign out on every device, this one included?')) return;
-    try { await api.post('/api/auth/logout-all', {}); } catch (err) { app.toast(err.message); return; }
-    await app.logout();
-  }}, 'Sign out everywhere');
-  const section = card('devices', 'Devices', h('h3', null, 'Signed in'), list, h('h3', null, 'Receiving reminders'), subs, everywhere);
-  render();
-  return section;
-}
-
 function Install(app, signal) {
   const box = h('div');
   const render = () => {
@@ -258,56 +220,27 @@ function Sync(app, signal) {
   return card('sync', 'Waiting to sync', list, h('button', {type: 'button', class: 'button', onClick: () => app.syncNow({userAsked: true})}, 'Sync now'));
 }
 
-function Password(app) {
-  const current = h('input', {type: 'password', name: 'current', autocomplete: 'current-password'});
-  const next = h('input', {type: 'password', name: 'new', autocomplete: 'new-password', minlength: 8});
-  const revoke = h('input', {type: 'checkbox', id: 'revoke-tokens', name: 'revoke_tokens'});
-  const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
-    field('Current password', current), field('New password', next, 'At least 8 characters. Other devices will be signed out.'),
-    h('div', {class: 'check'}, revoke, h('label', {for: 'revoke-tokens'}, 'Also revoke every API token')),
-    h('button', {type: 'submit', class: 'button primary'}, 'Change password'));
-  saveForm(form, app, async () => {
-    await api.post('/api/auth/password', {current: current.value, new: next.value, revoke_tokens: revoke.checked});
-    current.value = next.value = '';
-    revoke.checked = false;
-  }, 'Password changed.');
-  return card('password', 'Password', form);
-}
-
-function Account(app) {
-  const password = h('input', {type: 'password', name: 'password', autocomplete: 'current-password'});
-  const form = h('form', {novalidate: true}, h('p', {class: 'form-error', role: 'alert', hidden: true}),
-    h('p', null, 'Deleting your account removes every person, log entry, calendar and device, for good. Export a backup first if you may want it back.'),
-    field('Your password', password), h('button', {type: 'submit', class: 'button danger'}, 'Delete my account'));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const out = form.querySelector('.form-error');
-    if (!confirm('Delete your account and all its data? This cannot be undone.')) return;
-    try {
-      await api.del('/api/auth/me', {password: password.value});
-    } catch (err) {
-      out.textContent = err.message;
-      out.hidden = false;
-      return;
-    }
-    await self.RapportOutbox.destroy();
-    app.me = null;
-    await app.logout().catch(() => {});
-    app.navigate('/welcome', {replace: true});
-  });
-  return card('account', 'Delete account', form);
-}
+// The sections that only work online, loaded when Settings opens (see lib/on-demand.js).
+const ONLINE_ONLY = ['/views/settings-account.js', '/views/settings-calendars.js', '/views/settings-data.js', '/views/settings-invites.js'];
 
 export async function mountSettings(view, {app}) {
   const listening = new AbortController();
-  const settings = (await optional('/api/settings')) || {};
+  const [kept, account, calendars, data, invites] = await Promise.all([optional('/api/settings'), ...ONLINE_ONLY.map(onDemand)]);
+  const settings = kept || {};
+  // A section whose module is not on this phone yet: its card says so, where it would be.
+  const section = (module, make, id, title) => module ? module[make](app) : card(id, title, needsConnection());
   const logout = h('button', {type: 'button', class: 'button block', onClick: () => app.logout()}, 'Log out');
   const nav = h('nav', {class: 'jump', 'aria-label': 'Settings sections'},
     [['profile', 'Profile'], ['reminders', 'Reminders'], ['devices', 'Devices'], ['calendars', 'Calendars'], ['data', 'Import & export'], ['tokens', 'API tokens'], ['password', 'Password']]
       .map(([id, text]) => h('a', {href: `#${id}`, class: 'chip small', onClick: (e) => { e.preventDefault(); document.getElementById(id).scrollIntoView(); }}, text)));
-  view.append(h('header', {class: 'top'}, h('h1', null, 'Settings')), nav,
-    Profile(app), Notifications(app, settings), Devices(app), Install(app, listening.signal), CalendarsSection(app), DataSection(app),
-    Cadence(app, settings), TokensSection(app), InvitesSection(app), Sync(app, listening.signal), Password(app), logout, Account(app));
+  append(view, [h('header', {class: 'top'}, h('h1', null, 'Settings')), nav,
+    Profile(app), Notifications(app, settings), section(account, 'DevicesSection', 'devices', 'Devices'),
+    Install(app, listening.signal), section(calendars, 'CalendarsSection', 'calendars', 'Calendars'),
+    section(data, 'DataSection', 'data', 'Import & export'), Cadence(app, settings),
+    section(data, 'TokensSection', 'tokens', 'API tokens'),
+    app.me && app.me.is_admin ? section(invites, 'InvitesSection', 'invites', 'Invitations') : null,
+    Sync(app, listening.signal), section(account, 'PasswordSection', 'password', 'Password'), logout,
+    section(account, 'AccountSection', 'account', 'Delete account')]);
   if (location.hash) {
     const target = document.getElementById(location.hash.slice(1));
     if (target) target.scrollIntoView();

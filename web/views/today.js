@@ -4,7 +4,7 @@ import {optional} from '../lib/api.js';
 import {load} from '../lib/store.js';
 import {ChallengeRow, FollowUpRow, PromiseRow, WinRow} from './threads.js';
 import {AttendeePrompts} from './attendees.js';
-import {Onboarding} from './onboarding.js';
+import {onDemand} from '../lib/on-demand.js';
 import {splitMeetings} from '../lib/meetings.js';
 
 function list(data, ...keys) {
@@ -77,7 +77,12 @@ function greeting(name) {
 }
 
 export async function mountToday(view, {app}) {
-  const nudges = Onboarding(app);
+  // First-run checklist and nudges: online-only, so Today opens without them when they are not here.
+  const nudges = h('div');
+  const listening = new AbortController();
+  onDemand('/views/onboarding.js').then((module) => {
+    if (module && !listening.signal.aborted) nudges.replaceWith(module.Onboarding(app, listening.signal));
+  });
   const body = h('div', {class: 'today-body'});
   append(view, [h('header', {class: 'top'}, h('h1', null, 'Today')),
     h('p', {class: 'lede'}, greeting(app.me && app.me.name)), nudges, body]);
@@ -124,6 +129,6 @@ export async function mountToday(view, {app}) {
       render({overdue: people ? people.items : []});
     } else throw err;
   }
-  return () => nudges.cleanup();
+  return () => listening.abort();
 }
 
