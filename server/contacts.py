@@ -141,12 +141,16 @@ def contact_list_query(user: User, args: dict[str, Any]) -> Select[Any]:
     return stmt
 
 
-def paginate(stmt: Select[Any], page: int, per_page: int) -> tuple[list[Any], int]:
-    """Run a SELECT for one page; returns (items, total).
+def paginate(
+    stmt: Select[*tuple[Any, ...]], page: int, per_page: int, rows: bool = False
+) -> tuple[list[Any], int]:
+    """Run a SELECT for one page; returns (items, total): the first column's values, or whole
+    rows with `rows`.
 
     A first page with room to spare holds every row, so its length is the total (no count).
     """
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    one_page = stmt.limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.execute(one_page).all() if rows else db.session.scalars(one_page))
     if page == 1 and len(items) < per_page:
         return items, len(items)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0

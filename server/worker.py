@@ -8,17 +8,20 @@ import time
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
+from sqlalchemy import text
 
 from .calendars.scheduler import SyncScheduler, sync_due_calendars
 from .channels import channel_context_from_app
 from .extensions import db
 from .models import utcnow
+from .models.balances import refresh_due_balances
 from .models.system import claim_state, put_state
 from .push.delivery import deliver_due, next_due_at, purge_old, push_context_from_app, worker_id
 from .reminders.planning import delivery_rules, plan_all
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=1)
+STATISTICS_EVERY = timedelta(hours=1)
 
 _OWNER: str | None = None
 
@@ -45,6 +48,42 @@ def purge_if_due(now: datetime, retention_days: int) -> int:
     return purge_old(now, keep=timedelta(days=retention_days))  # commits the mark with the purge
 
 
+def refresh_statistics_if_due(now: datetime) -> int:
+    """Refresh SQLite's planner statistics, at most once an hour (1 when it ran).
+
+    PostgreSQL's autovacuum keeps its statistics; SQLite keeps none unless told. Without them
+    it reads a birthday's greetings through the time index (every link of the span, for each
+    person) instead of the person's own links: 15 ms instead of 1 for a 5,000-person account.
+    A whole ANALYZE of such an account's 47 MB file takes 0.12 s; a sampled one
+    (`analysis_limit`) reads only the start of each index, which holds one user, and plans
+    no better than none.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return 0
+    if not claim_state(db.session, "sqlite.statistics", now, STATISTICS_EVERY):
+        db.session.rollback()
+        return 0
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    return 1
+
+
+BALANCE_BATCH = 2000
+
+
+def count_due_balances(now: datetime, budget_s: float = 1.0) -> int:
+    """Count again the give/take of the people whose kept 12 months have moved on (or who were
+    never counted; see models.balances): batches, each its own transaction, for up to about
+    `budget_s` a pass (a migrated database's people are counted over the first passes)."""
+    started, counted = time.monotonic(), 0
+    while True:
+        batch = refresh_due_balances(db.session.connection(), now, BALANCE_BATCH)
+        db.session.commit()
+        counted += batch
+        if batch < BALANCE_BATCH or time.monotonic() - started > budget_s:
+            return counted
+
+
 def run_pass(
     now: datetime, owner: str | None = None, sync_calendars: bool = True
 ) -> dict[str, int]:
@@ -59,6 +98,8 @@ def run_pass(
     delivered = deliver_due(push_context_from_app(app), now, owner, rules=rules)
     figures.update({f"notifications_{state}": count for state, count in delivered.items()})
     figures["notifications_purged"] = purge_if_due(now, app.config["RETENTION_DAYS"])
+    figures["statistics_refreshed"] = refresh_statistics_if_due(now)
+    figures["balances_counted"] = count_due_balances(now)
     record_heartbeat(now, figures)
     if any(figures.values()):  # one line per pass that did something; idle passes stay quiet
         log.info("pass %s", " ".join(f"{k}={v}" for k, v in figures.items()))

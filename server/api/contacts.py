@@ -19,7 +19,7 @@ from ..contacts import (
 from ..extensions import db
 from ..logbook.stats import filter_overdue
 from ..models import Contact, utcnow
-from ..schemas import page_envelope
+from ..schemas import page, page_envelope
 from ..schemas.contacts import ContactListArgsSchema, ContactSchema, ContactUpdateSchema
 
 blp = Blueprint("contacts", __name__, url_prefix="/api/contacts", description="Contacts")
@@ -38,7 +38,7 @@ def list_contacts(args: dict[str, Any]) -> dict[str, Any]:
         stmt = filter_overdue(stmt, current_user, now)
     items, total = paginate(stmt, args["page"], args["per_page"])
     attach_stats(current_user, items, now)
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+    return page(items, total, args)
 
 
 @blp.route("", methods=["POST"])

@@ -34,6 +34,7 @@ from marshmallow import Schema
 from sqlalchemy import select
 
 from ..extensions import db
+from ..logbook.bound import USER_ID
 from ..logbook.clock import local_today
 from ..models import User
 from ..models.planning import ReplanMark
@@ -83,9 +84,12 @@ def init_app(app: Flask) -> None:
     app.extensions["answer_cache"] = AnswerCache()
 
 
+_MARK_VERSION = select(ReplanMark.version).where(ReplanMark.user_id == USER_ID)
+
+
 def mark_version(user_id: int) -> int | None:
     """The user's replan mark version (None: no mark yet, so nothing is cached)."""
-    return db.session.scalar(select(ReplanMark.version).where(ReplanMark.user_id == user_id))
+    return db.session.scalar(_MARK_VERSION, {"user_id": user_id})
 
 
 def cached_answer(

@@ -78,8 +78,9 @@ def needs_log(meeting: Meeting, logged: bool, now: datetime) -> bool:
     return is_loggable(meeting) and meeting.end_at <= now and not logged
 
 
-def needs_log_clause(user_id: int, now: datetime) -> ColumnElement[bool]:
-    """SQL twin of `needs_log` for the user's meetings."""
+def needs_log_clause(user_id: Any, now: Any) -> ColumnElement[bool]:
+    """SQL twin of `needs_log` for the user's meetings (`user_id` and `now`: values, or
+    bound parameters for a statement kept)."""
     return and_(
         Meeting.user_id == user_id,
         Meeting.has_others.is_(True),

@@ -21,8 +21,9 @@ from sqlalchemy import func, select, update
 from ..extensions import db
 from ..models import utcnow
 from ..models.calendars import Calendar
+from ..transactions import begin_write
 from .pool import ParserPool, shared_pool
-from .sync import begin_write, record_internal_failure, sync_calendar
+from .sync import record_internal_failure, sync_calendar
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from ..crypto import decrypt_secret
@@ -28,6 +28,7 @@ from ..extensions import db
 from ..models import User
 from ..models.calendars import Calendar
 from ..reminders.planning import plan_for_user
+from ..transactions import begin_write
 from .fetch import FETCH_DEADLINE, fetch_feed
 from .outcome import PROBLEMS, FeedError
 from .parsed import ParsedFeed
@@ -91,14 +92,6 @@ class SyncResult:
     last_modified: str | None = None
     content_hash: str | None = None
     fetch_seconds: float = 0.0
-
-
-def begin_write() -> None:
-    """Start a write transaction. On SQLite take the write lock first: a transaction that
-    read and then writes cannot wait for the lock (it fails at once when another committed)."""
-    db.session.commit()
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("BEGIN IMMEDIATE"))
 
 
 def prepare(calendar_id: int, now: datetime, secret_key: str) -> SyncJob | None:

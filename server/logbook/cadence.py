@@ -67,6 +67,15 @@ def known_cadences(user: User, by_kind: dict[str, int]) -> set[int]:
     return cadences
 
 
+Cadences = tuple[dict[str, int], set[int]]  # the defaults by kind, and every cadence in use
+
+
+def user_cadences(user: User) -> Cadences:
+    """The user's default cadence by kind and every cadence in use, read together."""
+    by_kind = cadence_by_kind(user)
+    return by_kind, known_cadences(user, by_kind)
+
+
 def lapsed_condition(
     user: User,
     today: date,
@@ -104,9 +113,10 @@ def lapsed_against(
     return func.coalesce(clock_column, Contact.created_at) < threshold
 
 
-def lapse_ratio_expr(now: datetime, clock_column: Any, by_kind: dict[str, int]) -> Any:
-    """SQL: time since the clock divided by the cadence (1.0 = exactly one cadence ago)."""
-    elapsed = literal(now.timestamp(), Float()) - epoch_seconds(
+def lapse_ratio_expr(now_seconds: Any, clock_column: Any, by_kind: dict[str, int]) -> Any:
+    """SQL: time since the clock divided by the cadence (1.0 = exactly one cadence ago), at
+    `now_seconds` (SQL: seconds since the epoch)."""
+    elapsed = now_seconds - epoch_seconds(
         func.coalesce(clock_column, Contact.created_at)
     )
     return elapsed / (cast(cadence_expr(by_kind), Float()) * 86400.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, select
 
 from ..contacts import get_contact
 from ..errors import ApiError
@@ -62,15 +62,22 @@ def update_challenge(user: User, challenge_id: int, data: dict[str, Any]) -> Cha
 
 
 def challenge_list_query(
-    user: User, contact_id: int | None, open_only: bool, check_in_due_on: date | None = None
+    user_id: Any, contact_id: Any, open_only: bool, check_in_due_on: Any = None
 ) -> Select[Challenge, str, str]:
-    """(Challenge, contact name, log uuid) rows: check-ins soonest first, then newest."""
-    stmt = (
-        select(Challenge, Contact.name, Interaction.uuid)
-        .join(Contact, and_(Contact.id == Challenge.contact_id, Contact.user_id == user.id))
-        .outerjoin(Interaction, Interaction.id == Challenge.interaction_id)
-        .where(Challenge.user_id == user.id)
+    """(Challenge, contact name, log uuid) rows: check-ins soonest first, then newest.
+
+    `user_id`, `contact_id` and `check_in_due_on` are values, or bound parameters for a
+    statement kept."""
+    # The name and the log's uuid are looked up for each row (a primary key each), so the
+    # database reads the challenges from their own (user, resolved, check-in) index instead
+    # of starting from every contact of the user; a challenge's contact is always the user's.
+    name = (
+        select(Contact.name)
+        .where(Contact.id == Challenge.contact_id, Contact.user_id == user_id)
+        .scalar_subquery()
     )
+    uuid = select(Interaction.uuid).where(Interaction.id == Challenge.interaction_id).scalar_subquery()
+    stmt = select(Challenge, name.label("name"), uuid.label("uuid")).where(Challenge.user_id == user_id)
     if contact_id is not None:
         stmt = stmt.where(Challenge.contact_id == contact_id)
     if open_only:

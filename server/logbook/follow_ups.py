@@ -21,14 +21,15 @@ def follow_up_due_expr() -> Any:
     return func.coalesce(Interaction.follow_up_snoozed_until, Interaction.follow_up_on)
 
 
-def follow_up_list_query(user: User, due_by: date | None) -> Select[Any]:
-    """Open follow-ups (due by `due_by` when given), soonest first.
+def follow_up_list_query(user_id: Any, due_by: Any = None) -> Select[Any]:
+    """Open follow-ups (due by `due_by` when given), soonest first. `user_id` and `due_by`
+    are values, or bound parameters for a statement kept.
 
     A follow-up shows its people, not its items or win: those load only if something reads them.
     """
     due = follow_up_due_expr()
     stmt = select(Interaction).options(lazyload(Interaction.items), lazyload(Interaction.win)).where(
-        Interaction.user_id == user.id,
+        Interaction.user_id == user_id,
         Interaction.follow_up_on.is_not(None),
         Interaction.follow_up_done_at.is_(None),
     )

@@ -14,14 +14,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..models import User
-from .cadence import cadence_by_kind, known_cadences
+from .cadence import user_cadences
 from .clock import local_today
 from .habits.coach import PROMISED
+from .lapsed import lapsed_people
 from .today import (
     check_ins_due,
     give_first,
     open_promises,
-    overdue_people,
     upcoming_birthdays,
     wins_to_congratulate,
 )
@@ -87,8 +87,8 @@ def _birthdays(w: Window) -> Iterator[GiveTo]:
 
 
 def _drifting(w: Window) -> Iterator[GiveTo]:
-    by_kind = cadence_by_kind(w.user)
-    lapsed = overdue_people(w.user, w.now, w.today, by_kind, w.limit, known_cadences(w.user, by_kind))
+    by_kind, cadences = user_cadences(w.user)
+    lapsed = lapsed_people("overdue", w.user, w.now, w.today, by_kind, w.limit, cadences)
     for row in lapsed["items"]:
         person, late = row["contact"], row["overdue_days"]
         yield GiveTo(person, "drifting", f"{late} days past your usual",

@@ -79,6 +79,7 @@ def _save(user: User, uuid: str, data: dict[str, Any], now: datetime) -> tuple[I
     created = owner_id is None
     if created:
         interaction = Interaction(uuid=uuid, user_id=user.id, created_at=now, updated_at=now)
+        interaction.win = None  # known empty: never looked up for a new entry
         db.session.add(interaction)
         before: set[int] = set()
         changed = True
@@ -96,7 +97,7 @@ def _save(user: User, uuid: str, data: dict[str, Any], now: datetime) -> tuple[I
     interaction.updated_at = now
     tally_links(interaction)
     db.session.flush()
-    _sync_challenges(user, interaction, data.get("challenge_check_in_on"))
+    _sync_challenges(user, interaction, data.get("challenge_check_in_on"), created)
     if not created:
         reconsider_wins_closed_by(user, before, old_clock[0])
     congratulate_wins_from_log(user, interaction)
@@ -248,9 +249,11 @@ def _apply_item(item: GiveTakeItem, wanted: dict[str, Any]) -> bool:
     return changed
 
 
-def _sync_challenges(user: User, interaction: Interaction, check_in_on: date | None) -> None:
+def _sync_challenges(
+    user: User, interaction: Interaction, check_in_on: date | None, created: bool
+) -> None:
     """One challenge row per person of the log while the log notes a challenge."""
-    rows = {
+    rows = {} if created else {
         row.contact_id: row
         for row in db.session.scalars(
             select(Challenge).where(

@@ -16,21 +16,19 @@ from .reading import contact_names
 
 
 def promise_list_query(
-    user: User, today: date, contact_id: int | None = None, open_only: bool = True
+    user_id: Any, today: Any, contact_id: Any = None, open_only: bool = True
 ) -> Select[Any]:
-    """(item, log uuid, log time) rows of promises: overdue first, then by due date."""
+    """(item, log uuid, log time) rows of promises: overdue first, then by due date.
+
+    `user_id`, `today` and `contact_id` are values, or bound parameters for a statement kept."""
     item = GiveTakeItem
-    # The log's uuid and time are looked up for the rows returned only (after any LIMIT),
-    # and the order uses the item's copy of the log time, so no join with the whole log.
-    log = (Interaction.id == item.interaction_id,)
+    # The log's uuid is looked up per row (its primary key), and its time is the item's own
+    # copy (kept in step with the log on every write), so no join with the whole log.
+    uuid = select(Interaction.uuid).where(Interaction.id == item.interaction_id).scalar_subquery()
     stmt = (
-        select(
-            item,
-            select(Interaction.uuid).where(*log).scalar_subquery().label("uuid"),
-            select(Interaction.occurred_at).where(*log).scalar_subquery().label("occurred_at"),
-        )
+        select(item, uuid.label("uuid"), item.occurred_at.label("occurred_at"))
         # `= true` (not IS TRUE) so PostgreSQL can use the promised index; it is NOT NULL.
-        .where(item.user_id == user.id, item.promised == true(), item.direction == "gave")
+        .where(item.user_id == user_id, item.promised == true(), item.direction == "gave")
     )
     if open_only:
         stmt = stmt.where(item.delivered_at.is_(None))

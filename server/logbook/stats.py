@@ -8,22 +8,23 @@ received; `balance` is gave - received (negative: I owe them). An item aimed at 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from ..extensions import db
 from ..models import Contact, User
+from ..models.balances import balance_window
 from ..models.interactions import InteractionContact
+from .bound import USER_ID, instant
 from .cadence import cadence_by_kind, cadence_of, due_on, lapsed_condition, overdue_days
 from .clock import local_today
 
-BALANCE_WINDOW = timedelta(days=365)
 
-
-def give_take_counts(user: User, now: datetime) -> Select[int, int, int]:
-    """SELECT contact_id, gave, received over the balance window, grouped by contact."""
+def give_take_counts(user_id: Any, since: Any, until: Any) -> Select[int, int, int]:
+    """SELECT contact_id, gave, received over [since, until] (values, or bound parameters for
+    a statement kept; see `balance_window`), grouped by contact."""
     link = InteractionContact
     return (
         select(
@@ -32,12 +33,18 @@ def give_take_counts(user: User, now: datetime) -> Select[int, int, int]:
             func.sum(link.received_count).label("received"),
         )
         .where(
-            link.user_id == user.id,
-            link.occurred_at >= now - BALANCE_WINDOW,
-            link.occurred_at <= now + timedelta(days=1),
+            link.user_id == user_id,
+            link.occurred_at >= since,
+            link.occurred_at <= until,
         )
         .group_by(link.contact_id)
     )
+
+
+# Give and take of the contacts asked for, kept as one statement (see .bound).
+_COUNTS_OF_CONTACTS = give_take_counts(
+    USER_ID, instant("balance_since"), instant("balance_until")
+).where(InteractionContact.contact_id.in_(bindparam("contact_ids", expanding=True)))
 
 
 def contact_stats(user: User, contact_ids: list[int], now: datetime) -> dict[int, dict[str, Any]]:
@@ -61,13 +68,12 @@ def stats_of(user: User, contacts: Sequence[Any], now: datetime) -> dict[int, di
     """Stats for contacts already loaded (objects or rows with the clock columns), by id."""
     if not contacts:
         return {}
+    since, until = balance_window(now)
+    values = {"user_id": user.id, "balance_since": since, "balance_until": until,
+              "contact_ids": [c.id for c in contacts]}
     counts = {
         row.contact_id: (int(row.gave or 0), int(row.received or 0))
-        for row in db.session.execute(
-            give_take_counts(user, now).where(
-                InteractionContact.contact_id.in_([c.id for c in contacts])
-            )
-        )
+        for row in db.session.execute(_COUNTS_OF_CONTACTS, values)
     }
     by_kind = cadence_by_kind(user)
     today = local_today(user, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from ..extensions import db
 from ..models import User
 from ..models.interactions import Interaction, InteractionContact
 from .birthdays import birthday_row, occurrence_between
+from .bound import CONTACT_ID, TODAY, USER_ID
 from .challenges import challenge_list_query, challenge_row
 from .clock import local_today
 from .follow_ups import follow_up_list_query, follow_up_row
@@ -29,21 +31,11 @@ def build_timeline(
     contact = attach_stats(user, [get_contact(user, contact_id)], now)[0]
     today = local_today(user, now)
     logs, total = _log_page(user, contact.id, page, per_page)
-    challenges = db.session.execute(
-        challenge_list_query(user, contact.id, True).limit(OPEN_ITEMS_CAP)
-    ).all()
-    wins = db.session.execute(win_list_query(user, contact.id, True).limit(OPEN_ITEMS_CAP)).all()
-    promises = db.session.execute(
-        promise_list_query(user, today, contact.id).limit(OPEN_ITEMS_CAP)
-    ).all()
-    follow_ups = list(
-        db.session.scalars(
-            follow_up_list_query(user, None)
-            .join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
-            .where(InteractionContact.contact_id == contact.id)
-            .limit(OPEN_ITEMS_CAP)
-        )
-    )
+    values = {"user_id": user.id, "contact_id": contact.id, "today": today}
+    challenges = db.session.execute(_OPEN_ITEMS["challenges"], values).all()
+    wins = db.session.execute(_OPEN_ITEMS["wins"], values).all()
+    promises = db.session.execute(_OPEN_ITEMS["promises"], values).all()
+    follow_ups = list(db.session.scalars(_OPEN_ITEMS["follow_ups"], values))
     attach_people(user.id, logs + follow_ups)  # every name on the screen in one query
     next_birthday = None
     if contact.birthday_month and contact.birthday_day:
@@ -63,6 +55,40 @@ def build_timeline(
     }
 
 
+# What is open with the contact, each list kept as one statement (see .bound).
+_OPEN_ITEMS: dict[str, Any] = {
+    name: stmt.limit(OPEN_ITEMS_CAP)
+    for name, stmt in {
+        "challenges": challenge_list_query(USER_ID, CONTACT_ID, True),
+        "wins": win_list_query(USER_ID, CONTACT_ID, True),
+        "promises": promise_list_query(USER_ID, TODAY, CONTACT_ID),
+        "follow_ups": follow_up_list_query(USER_ID)
+        .join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
+        .where(InteractionContact.contact_id == CONTACT_ID),
+    }.items()
+}
+
+
+@lru_cache(maxsize=64)
+def _log_page_statement(page: int, per_page: int) -> Any:
+    link = InteractionContact
+    return (
+        select(Interaction)
+        .join(link, link.interaction_id == Interaction.id)
+        .where(Interaction.user_id == USER_ID, link.user_id == USER_ID, link.contact_id == CONTACT_ID)
+        .order_by(link.occurred_at.desc(), link.interaction_id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+
+
+_LOG_COUNT = (
+    select(func.count())
+    .select_from(InteractionContact)
+    .where(InteractionContact.user_id == USER_ID, InteractionContact.contact_id == CONTACT_ID)
+)
+
+
 def _log_page(user: User, contact_id: int, page: int, per_page: int) -> tuple[list[Any], int]:
     """One page of the contact's log, newest first, and how many logs they have in all.
 
@@ -70,18 +96,8 @@ def _log_page(user: User, contact_id: int, page: int, per_page: int) -> tuple[li
     own (kept in step on every write): the page reads `per_page` index entries and their
     logs, and the total counts index entries, without visiting the whole log.
     """
-    link = InteractionContact
-    mine = (link.user_id == user.id, link.contact_id == contact_id)
-    logs = list(
-        db.session.scalars(
-            select(Interaction)
-            .join(link, link.interaction_id == Interaction.id)
-            .where(Interaction.user_id == user.id, *mine)
-            .order_by(link.occurred_at.desc(), link.interaction_id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
+    values = {"user_id": user.id, "contact_id": contact_id}
+    logs = list(db.session.scalars(_log_page_statement(page, per_page), values))
     if page == 1 and len(logs) < per_page:
         return logs, len(logs)
-    return logs, db.session.scalar(select(func.count()).select_from(link).where(*mine)) or 0
+    return logs, db.session.scalar(_LOG_COUNT, values) or 0

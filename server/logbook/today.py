@@ -9,34 +9,28 @@ from than I gave to over the last 12 months. Each list is `{items, total}`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, func, not_, select
+from sqlalchemy import select, union_all
 
 from ..calendars.log_rule import logged_meeting_ids, needs_log_clause
 from ..calendars.service import meeting_view
 from ..extensions import db
 from ..models import Contact, User
+from ..models.balances import SUMS, balance_window, kept_holds, kept_lapsed, summed
 from ..models.calendars import Meeting
-from ..models.interactions import InteractionContact
 from .birthdays import birthday_condition, birthday_row, occurrence_between
-from .cadence import (
-    CORE_KINDS,
-    cadence_by_kind,
-    cadence_of,
-    due_on,
-    known_cadences,
-    lapse_ratio_expr,
-    lapsed_condition,
-    overdue_days,
-)
+from .bound import NOW, TODAY, USER_ID, instant
+from .cadence import user_cadences
 from .challenges import challenge_list_query, challenge_row
 from .clock import day_bounds, local_today, user_zone
 from .follow_ups import follow_up_list_query, follow_up_row
+from .lapsed import lapsed_people
 from .promises import promise_list_query, promise_rows
-from .reading import attach_people, contact_names
-from .stats import give_take_counts
+from .reading import attach_people, capped, contact_names, counted_total
 from .wins import win_list_query, win_row
 
 BIRTHDAY_DAYS = 14
@@ -47,8 +41,7 @@ DEFAULT_CAP = 10
 def build_today(user: User, now: datetime, cap: int = DEFAULT_CAP) -> dict[str, Any]:
     """Every Today list for `user` at `now`, each capped at `cap` items with its total."""
     today = local_today(user, now)
-    by_kind = cadence_by_kind(user)
-    cadences = known_cadences(user, by_kind)
+    by_kind, cadences = user_cadences(user)
     meetings_today, meetings_to_log = meeting_lists(user, now, today, cap)
     return {
         "date": today,
@@ -56,8 +49,8 @@ def build_today(user: User, now: datetime, cap: int = DEFAULT_CAP) -> dict[str, 
         "meetings_today": meetings_today,
         "meetings_to_log": meetings_to_log,
         "birthdays": upcoming_birthdays(user, today, cap),
-        "overdue": overdue_people(user, now, today, by_kind, cap, cadences),
-        "face_time": face_time_people(user, now, today, by_kind, cap, cadences),
+        "overdue": lapsed_people("overdue", user, now, today, by_kind, cap, cadences),
+        "face_time": lapsed_people("face_time", user, now, today, by_kind, cap, cadences),
         "follow_ups": follow_ups_due(user, today, cap),
         "check_ins": check_ins_due(user, today, cap),
         "wins": wins_to_congratulate(user, cap),
@@ -66,23 +59,65 @@ def build_today(user: User, now: datetime, cap: int = DEFAULT_CAP) -> dict[str, 
     }
 
 
-def _count(stmt: Select[Any]) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-
-
-def _block(items: list[Any], total: int) -> dict[str, Any]:
+def _block(items: list[Any], total: int | None) -> dict[str, Any]:
     return {"items": items, "total": total}
 
 
-def _first_rows(stmt: Any, cap: int) -> tuple[list[Any], int]:
-    """The first `cap` rows of `stmt` and how many rows it has in all, in one query.
+# Today's statements are kept (see .bound), one for each list and cap.
+_DAY_START, _DAY_END = instant("day_start"), instant("day_end")
+_UNLOGGED_SINCE = instant("unlogged_since")
+_BALANCE_SINCE, _BALANCE_UNTIL = instant("balance_since"), instant("balance_until")
 
-    The total is a window count over the whole result, added as the rows' last column.
-    """
-    rows = db.session.execute(
-        stmt.add_columns(func.count().over().label("total_rows")).limit(cap)
-    ).all()
-    return list(rows), int(rows[0].total_rows) if rows else 0
+
+def _capped(build: Callable[[], Any]) -> Callable[[int], Any]:
+    """A list's statement: its first `cap` rows with its total (`reading.capped`)."""
+    return lambda cap: capped(build(), cap)
+
+
+def _give_first_statement(cap: int) -> Any:
+    """People owed, biggest gap first, with their names and how many there are: the kept
+    12-month sums of the people whose sums hold (read through the balance index), the links'
+    of the others (see models.balances), summed once each (MATERIALIZED: SQLite otherwise
+    folds the sums into every place that names them)."""
+    person = (Contact.id.label("contact_id"), Contact.name, Contact.last_interaction_at)
+    kept = select(
+        *person, *(column.label(name) for name, (column, _) in SUMS.items())
+    ).where(Contact.user_id == USER_ID, Contact.balance < 0, kept_holds(NOW))
+    lapsed = (
+        select(*person, *(summed(name, _BALANCE_SINCE, _BALANCE_UNTIL).label(name) for name in SUMS))
+        .where(Contact.user_id == USER_ID, kept_lapsed(NOW))
+        .cte("lapsed")
+        .prefix_with("MATERIALIZED")
+    )
+    owed = union_all(kept, select(lapsed).where(lapsed.c.received > lapsed.c.gave)).subquery()
+    return capped(select(owed).order_by(owed.c.gave - owed.c.received, owed.c.contact_id), cap)
+
+
+_STATEMENTS: dict[str, Callable[[int], Any]] = {
+    "meetings_today": _capped(lambda: select(Meeting).where(
+        Meeting.user_id == USER_ID, Meeting.status != "cancelled",
+        Meeting.start_at < _DAY_END, Meeting.end_at > _DAY_START,
+    ).order_by(Meeting.start_at, Meeting.id)),
+    "meetings_to_log": _capped(lambda: select(Meeting).where(
+        needs_log_clause(USER_ID, NOW), Meeting.end_at > _UNLOGGED_SINCE,
+    ).order_by(Meeting.end_at.desc(), Meeting.id)),
+    "follow_ups": _capped(lambda: follow_up_list_query(USER_ID, TODAY)),
+    "check_ins": _capped(lambda: challenge_list_query(USER_ID, None, True, check_in_due_on=TODAY)),
+    "wins": _capped(lambda: win_list_query(USER_ID, None, True)),
+    "promises": _capped(lambda: promise_list_query(USER_ID, TODAY)),
+    "give_first": _give_first_statement,
+}
+
+
+@lru_cache(maxsize=128)
+def _statement(name: str, cap: int) -> Any:
+    return _STATEMENTS[name](cap)
+
+
+def _first_rows(name: str, values: dict[str, Any], cap: int) -> tuple[list[Any], int]:
+    """The first `cap` rows of list `name` with these bound values, and its total."""
+    rows = db.session.execute(_statement(name, cap), values).all()
+    return list(rows), counted_total(rows)
 
 
 def meeting_lists(
@@ -90,23 +125,18 @@ def meeting_lists(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Meetings today (with their log status) and ended meetings with others still to log."""
     start, end = day_bounds(user_zone(user), today, today)
-    todays = select(Meeting).where(
-        Meeting.user_id == user.id, Meeting.status != "cancelled",
-        Meeting.start_at < end, Meeting.end_at > start,
-    )
-    to_log = select(Meeting).where(
-        needs_log_clause(user.id, now),
-        Meeting.end_at > now - timedelta(days=UNLOGGED_MEETING_DAYS),
-    )
+    values = {
+        "user_id": user.id, "now": now, "day_start": start, "day_end": end,
+        "unlogged_since": now - timedelta(days=UNLOGGED_MEETING_DAYS),
+    }
     return (
-        _meeting_block(user, todays.order_by(Meeting.start_at, Meeting.id), cap, now),
-        _meeting_block(user, to_log.order_by(Meeting.end_at.desc(), Meeting.id), cap, now),
+        _meeting_block(user, *_first_rows("meetings_today", values, cap), now),
+        _meeting_block(user, *_first_rows("meetings_to_log", values, cap), now),
     )
 
 
-def _meeting_block(user: User, stmt: Select[Any], cap: int, now: datetime) -> dict[str, Any]:
-    meetings = list(db.session.scalars(stmt.limit(cap)))
-    total = _count(stmt) if len(meetings) == cap else len(meetings)
+def _meeting_block(user: User, rows: list[Any], total: int, now: datetime) -> dict[str, Any]:
+    meetings = [row[0] for row in rows]
     logged = logged_meeting_ids(user.id, [m.id for m in meetings])
     ids = {
         cid
@@ -119,15 +149,20 @@ def _meeting_block(user: User, stmt: Select[Any], cap: int, now: datetime) -> di
     return _block([meeting_view(m, m.id in logged, names, now) for m in meetings], total)
 
 
+@lru_cache(maxsize=16)
+def _birthdays_statement(first: date, last: date) -> Any:
+    """Contacts whose birthday falls from `first` to `last`: one statement a span, shared by
+    every user whose day it is."""
+    return select(
+        Contact.id, Contact.name, Contact.birthday_year, Contact.birthday_month,
+        Contact.birthday_day,
+    ).where(Contact.user_id == USER_ID, birthday_condition(first, last))
+
+
 def upcoming_birthdays(user: User, today: date, cap: int, days: int = BIRTHDAY_DAYS) -> dict[str, Any]:
     """Birthdays from today to `days` days ahead, soonest first."""
     last = today + timedelta(days=days)
-    contacts = db.session.execute(
-        select(
-            Contact.id, Contact.name, Contact.birthday_year, Contact.birthday_month,
-            Contact.birthday_day,
-        ).where(Contact.user_id == user.id, birthday_condition(today, last))
-    ).all()
+    contacts = db.session.execute(_birthdays_statement(today, last), {"user_id": user.id}).all()
     rows = []
     for contact in contacts:
         celebrated = occurrence_between(contact.birthday_month, contact.birthday_day, today, last)
@@ -137,119 +172,36 @@ def upcoming_birthdays(user: User, today: date, cap: int, days: int = BIRTHDAY_D
     return _block(rows[:cap], len(rows))
 
 
-def _lapsed_block(
-    user: User,
-    now: datetime,
-    today: date,
-    by_kind: dict[str, int],
-    clock: Any,
-    conditions: list[Any],
-    cap: int,
-) -> dict[str, Any]:
-    stmt = select(
-        Contact.id, Contact.name, Contact.kind, Contact.cadence_days, Contact.created_at,
-        Contact.last_interaction_at, Contact.last_in_person_at,
-    ).where(Contact.user_id == user.id, *conditions)
-    rows, total = _first_rows(
-        stmt.order_by(lapse_ratio_expr(now, clock, by_kind).desc(), Contact.id), cap
-    )
-    items = []
-    for row in rows:
-        cadence = cadence_of(row.kind, row.cadence_days, by_kind)
-        started = getattr(row, clock.key) or row.created_at
-        due = due_on(user, started, cadence)
-        late = overdue_days(today, due)
-        items.append(
-            {
-                "contact": {"id": row.id, "name": row.name},
-                "kind": row.kind,
-                "cadence_days": cadence,
-                "last_interaction_at": row.last_interaction_at,
-                "last_in_person_at": row.last_in_person_at,
-                "due_on": due,
-                "overdue_days": late,
-                "overdue_ratio": round(late / cadence, 2),
-            }
-        )
-    return _block(items, total)
-
-
-def overdue_people(
-    user: User,
-    now: datetime,
-    today: date,
-    by_kind: dict[str, int],
-    cap: int,
-    cadences: set[int] | None = None,
-) -> dict[str, Any]:
-    """People whose keep-in-touch cadence has lapsed, most lapsed relative to cadence first."""
-    clock = Contact.last_interaction_at
-    lapsed = lapsed_condition(user, today, clock, by_kind, cadences)
-    return _lapsed_block(user, now, today, by_kind, clock, [lapsed], cap)
-
-
-def face_time_people(
-    user: User,
-    now: datetime,
-    today: date,
-    by_kind: dict[str, int],
-    cap: int,
-    cadences: set[int] | None = None,
-) -> dict[str, Any]:
-    """Core people (not 'other') not met in person within their cadence, though in touch."""
-    clock = Contact.last_in_person_at
-    if cadences is None:
-        cadences = known_cadences(user, by_kind)
-    conditions = [
-        Contact.kind.in_(CORE_KINDS),
-        lapsed_condition(user, today, clock, by_kind, cadences),
-        not_(lapsed_condition(user, today, Contact.last_interaction_at, by_kind, cadences)),
-    ]
-    return _lapsed_block(user, now, today, by_kind, clock, conditions, cap)
-
-
 def follow_ups_due(user: User, today: date, cap: int) -> dict[str, Any]:
     """Follow-ups due today or earlier, oldest due first."""
-    rows, total = _first_rows(follow_up_list_query(user, today), cap)
+    rows, total = _first_rows("follow_ups", {"user_id": user.id, "today": today}, cap)
     items = attach_people(user.id, [row[0] for row in rows])
     return _block([follow_up_row(i, today) for i in items], total)
 
 
 def check_ins_due(user: User, today: date, cap: int) -> dict[str, Any]:
     """Open challenges whose check-in day has come."""
-    rows, total = _first_rows(challenge_list_query(user, None, True, check_in_due_on=today), cap)
+    rows, total = _first_rows("check_ins", {"user_id": user.id, "today": today}, cap)
     return _block([challenge_row(c, name, uuid, today) for c, name, uuid, _ in rows], total)
 
 
 def wins_to_congratulate(user: User, cap: int) -> dict[str, Any]:
     """Wins not yet congratulated, newest first."""
-    rows, total = _first_rows(win_list_query(user, None, True), cap)
+    rows, total = _first_rows("wins", {"user_id": user.id}, cap)
     return _block([win_row(win, name) for win, name, _ in rows], total)
 
 
 def open_promises(user: User, today: date, cap: int) -> dict[str, Any]:
     """Promises not yet delivered, overdue first."""
-    rows, total = _first_rows(promise_list_query(user, today), cap)
+    rows, total = _first_rows("promises", {"user_id": user.id, "today": today}, cap)
     return _block(promise_rows(user, [tuple(row[:3]) for row in rows], today), total)
 
 
 def give_first(user: User, now: datetime, cap: int) -> dict[str, Any]:
     """People I received more from than I gave to over 12 months, biggest gap first."""
-    link = InteractionContact
-    gave, received = func.sum(link.gave_count), func.sum(link.received_count)
-    owed = (
-        give_take_counts(user, now)
-        .having(received > gave)
-        .add_columns(func.count().over().label("total_rows"))
-        .order_by(gave - received, link.contact_id)
-        .limit(cap)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(owed, Contact.id.label("known_id"), Contact.name, Contact.last_interaction_at)
-        .outerjoin(Contact, and_(Contact.id == owed.c.contact_id, Contact.user_id == user.id))
-        .order_by(owed.c.gave - owed.c.received, owed.c.contact_id)
-    ).all()
+    since, until = balance_window(now)
+    values = {"user_id": user.id, "now": now, "balance_since": since, "balance_until": until}
+    rows = db.session.execute(_statement("give_first", cap), values).all()
     items = [
         {
             "contact": {"id": row.contact_id, "name": row.name},
@@ -259,6 +211,5 @@ def give_first(user: User, now: datetime, cap: int) -> dict[str, Any]:
             "last_interaction_at": row.last_interaction_at,
         }
         for row in rows
-        if row.known_id is not None
     ]
-    return _block(items, int(rows[0].total_rows) if rows else 0)
+    return _block(items, counted_total(rows))

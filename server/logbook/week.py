@@ -9,7 +9,8 @@ from typing import Any
 from ..models import User
 from .give_to import people_to_give_to
 from .habits import score_window
-from .habits.coach import message_urls, plural, times
+from .habits.coach import plural, times
+from .habits.reach import message_urls
 
 WEEK_DAYS = 7
 GIVE_TO_MAX = 5

@@ -109,7 +109,7 @@ def congratulate_wins_from_log(user: User, interaction: Interaction) -> None:
             Win.happened_on <= local_date(user, interaction.occurred_at),
         )
         .values(congratulated_at=interaction.occurred_at)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="evaluate")  # loaded wins show it too
     )
 
 
@@ -149,12 +149,13 @@ def congratulate(user: User, win_id: int, now: datetime) -> Win:
     return win
 
 
-def win_list_query(user: User, contact_id: int | None, open_only: bool) -> Select[Win, str]:
-    """(Win, contact name) rows: newest success first."""
+def win_list_query(user_id: Any, contact_id: Any, open_only: bool) -> Select[Win, str]:
+    """(Win, contact name) rows: newest success first (`user_id`, `contact_id`: values, or
+    bound parameters for a statement kept)."""
     stmt = (
         select(Win, Contact.name)
-        .join(Contact, and_(Contact.id == Win.contact_id, Contact.user_id == user.id))
-        .where(Win.user_id == user.id)
+        .join(Contact, and_(Contact.id == Win.contact_id, Contact.user_id == user_id))
+        .where(Win.user_id == user_id)
     )
     if contact_id is not None:
         stmt = stmt.where(Win.contact_id == contact_id)

@@ -139,9 +139,9 @@ class InteractionContact(Base):
     __tablename__ = "interaction_contacts"
     __table_args__ = (
         UniqueConstraint("interaction_id", "contact_id"),
-        Index(
+        Index(  # a person's page of the log; their 12-month sums read from the index alone
             "ix_interaction_contacts_user_id_contact_id",
-            "user_id", "contact_id", "occurred_at", "interaction_id",
+            "user_id", "contact_id", "occurred_at", "interaction_id", "gave_count", "received_count",
         ),
         Index(
             "ix_interaction_contacts_user_id_occurred_at",
@@ -174,7 +174,12 @@ class GiveTakeItem(Base):
 
     __tablename__ = "give_take_items"
     __table_args__ = (
-        Index("ix_give_take_items_user_id_promised", "user_id", "promised", "delivered_at"),
+        # Promises by whether delivered, carrying what Habits counts of them (made, kept and
+        # overdue in a window), so the count reads the index alone.
+        Index(
+            "ix_give_take_items_user_id_promised",
+            "user_id", "promised", "delivered_at", "direction", "due_on", "occurred_at",
+        ),
         Index(
             "ix_give_take_items_user_id_occurred_at",
             "user_id", "occurred_at", "direction", "category", "interaction_id",

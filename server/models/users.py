@@ -79,7 +79,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Space-separated scopes chosen at creation (see server.auth.TOKEN_SCOPES).
+    # Space-separated scopes chosen at creation (see server.scopes.TOKEN_SCOPES).
     scopes: Mapped[str] = mapped_column(String(64), default="write", server_default="write")
 
     @property

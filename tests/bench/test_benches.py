@@ -78,8 +78,9 @@ def test_frontend_bench_measures_in_chromium():
 
 def test_shell_size_bench_measures_what_is_served():
     s = _bench("shell_size")
-    assert 0 < s["transferred_bytes"] < s["raw_bytes"]
-    assert {f["encoding"] for f in s["files"]} == {"gzip"}
+    assert 0 < s["transferred_bytes"] < s["gzip_only_bytes"] < s["raw_bytes"]
+    assert {f["encoding"] for f in s["files"]} == {"br"}
+    assert s["within_budget"] and s["on_demand"]
 
 
 def test_import_bench_imports_every_card():

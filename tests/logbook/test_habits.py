@@ -194,3 +194,24 @@ def test_habits_api_validates_days(auth_client):
     assert data["days"] == 30
     assert set(data) >= {"giving", "empathy", "face_time", "work", "unique_voice", "friendship", "overall"}
     assert data["unique_voice"]["expected"] == 1
+
+
+def test_birthdays_are_greeted_in_the_users_zone(app, user, make_contact, put_log):
+    """Greeted: a log on the day or the day before in the user's zone, up to the start of
+    the day after; 29 February is celebrated on the 28th in other years."""
+    with app.app_context():
+        db.session.get(User, user.id).timezone = "America/New_York"  # UTC-5 in February
+        db.session.commit()
+    lea = make_contact(user, name="Lea", birthday="--02-29").id  # on Fri 28 Feb 2025
+    ned = make_contact(user, name="Ned", birthday="--02-20")
+    max_ = make_contact(user, name="Max", birthday="--03-05")
+    make_contact(user, name="Ola", birthday="--03-20")  # after the window
+    make_contact(user, name="Ida", birthday="--02-01")  # before it
+    put_log([lea], occurred_at="2025-02-27T05:30:00Z")  # 27 Feb 00:30 there: the day before
+    put_log([ned.id], occurred_at="2025-02-21T04:30:00Z")  # 20 Feb 23:30 there: on the day
+    put_log([max_.id], occurred_at="2025-03-06T05:30:00Z")  # 6 Mar 00:30 there: a day late
+    put_log([max_.id], occurred_at="2025-03-03T04:30:00Z")  # 2 Mar 23:30 there: too early
+    with app.app_context():
+        habits = build_habits(db.session.get(User, user.id), datetime(2025, 3, 10, 12, tzinfo=UTC), 30)
+    friendship = habits["friendship"]
+    assert (friendship["birthdays"], friendship["greeted"], friendship["score"]) == (3, 2, 67)

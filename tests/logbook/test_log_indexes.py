@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from server.extensions import db
+from server.logbook.cadence import known_cadences
+from server.models import Contact, User
 from server.models.interactions import Interaction, Win
 
 
@@ -29,3 +31,20 @@ def test_a_page_of_logs_finds_its_wins_by_index_among_many_recorded_by_hand(app,
         plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
         assert "ix_wins_interaction_id" in plan, plan
         assert Interaction.win.property.lazy == "selectin"
+
+
+def test_the_cadences_in_use_are_read_from_their_own_index(app, user, make_contact):
+    for n in range(20):
+        make_contact(user, name=f"Person {n}", cadence_days=45 if n % 10 == 0 else None)
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the plan is checked on SQLite")
+        db.session.execute(text("ANALYZE"))
+        fresh = db.session.get(User, user.id)
+        assert known_cadences(fresh, {"other": 30}) == {30, 45}
+        in_use = select(Contact.cadence_days).where(
+            Contact.user_id == user.id, Contact.cadence_days.is_not(None)
+        ).distinct()
+        compiled = in_use.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "COVERING INDEX ix_contacts_user_id_cadence_days" in plan, plan

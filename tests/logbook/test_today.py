@@ -116,6 +116,23 @@ def test_face_time_lists_core_people_in_touch_but_not_met(app, user, make_contac
     assert today["overdue"]["total"] == 0
 
 
+def test_each_users_own_cadences_rank_the_lapsed_lists(app, user, make_user, make_contact):
+    """The lapsed lists' statements are kept per shape of cadences: the same 45 days of
+    silence is overdue for someone whose clients run on 30 days, not for one on 60, and a
+    contact's own cadence (a shape of its own) counts whichever list was built first."""
+    brisk, patient = user, make_user("patient@example.com", settings={"cadence_by_kind": {"client": 60}})
+    for owner in (brisk, patient):
+        client = make_contact(owner, name="Client 45d ago", kind="client")
+        weekly = make_contact(owner, name="Weekly 10d ago", kind="other", cadence_days=7)
+        _set(app, client.id, created_at=NOW - timedelta(days=45), last_interaction_at=NOW - timedelta(days=45))
+        _set(app, weekly.id, created_at=NOW - timedelta(days=10), last_interaction_at=NOW - timedelta(days=10))
+    for _ in range(2):  # built, then read from the kept statements
+        assert names(today_for(app, brisk)["overdue"]) == ["Client 45d ago", "Weekly 10d ago"]
+        patient_overdue = today_for(app, patient)["overdue"]
+        assert names(patient_overdue) == ["Weekly 10d ago"]
+        assert patient_overdue["items"][0]["overdue_days"] == 3
+
+
 # Follow-ups, check-ins, wins, promises, give first
 
 

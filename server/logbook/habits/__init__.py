@@ -44,6 +44,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ...models import User
+from ..cadence import Cadences, user_cadences
 from ..clock import local_today
 from . import scores
 from .coach import Coach, summaries, trend
@@ -55,17 +56,18 @@ MIN_SCORED_FOR_OVERALL = 3
 
 
 def score_window(
-    user: User, now: datetime, days: int, past: bool = False
+    user: User, now: datetime, days: int, past: bool = False, cadences: Cadences | None = None
 ) -> dict[str, dict[str, Any]]:
     """The six blocks (score and counts) for the `days` days ending at `now`.
 
     `past`: `now` is an earlier moment, so cadence clocks are read from the log as they
-    stood then rather than from the contacts' current last-seen times.
+    stood then rather than from the contacts' current last-seen times. `cadences`: the
+    user's, when the caller has read them already.
     """
     start = now - timedelta(days=days)
     today = local_today(user, now)
     first = friendship_first_day(user, start, today)
-    figures = read_figures(user, start, now, today, first, past)
+    figures = read_figures(user, start, now, today, first, cadences or user_cadences(user), past)
     birthdays, greeted = birthday_figures(user, start, now, today, first)
     return {
         "giving": scores.giving(figures),
@@ -87,10 +89,11 @@ def overall_score(blocks: dict[str, dict[str, Any]]) -> int | None:
 
 def build_habits(user: User, now: datetime, days: int = 90) -> dict[str, Any]:
     """All six habit blocks for the window of `days` days ending at `now`, with coaching."""
-    blocks = score_window(user, now, days)
-    before = score_window(user, now - timedelta(days=days), days, past=True)
+    cadences = user_cadences(user)  # read once for both windows and the coach
+    blocks = score_window(user, now, days, cadences=cadences)
+    before = score_window(user, now - timedelta(days=days), days, past=True, cadences=cadences)
     words = summaries(blocks, days)
-    steps = Coach(user, now, local_today(user, now)).next_actions(blocks)
+    steps = Coach(user, now, local_today(user, now), cadences).next_actions(blocks)
     for key, block in blocks.items():
         block["summary"] = words[key]
         block["previous_score"] = before[key]["score"]

@@ -9,18 +9,19 @@ from typing import Any
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Contact, ContactEmail, User
-from ..cadence import CORE_KINDS, cadence_by_kind, known_cadences
+from ...models import Contact, User
+from ..bound import USER_ID
+from ..cadence import CORE_KINDS, Cadences
 from ..clock import local_date
+from ..lapsed import lapsed_people
 from ..today import (
     check_ins_due,
-    face_time_people,
     give_first,
     open_promises,
-    overdue_people,
     upcoming_birthdays,
     wins_to_congratulate,
 )
+from .reach import message_urls
 
 TREND_STEP = 5  # points a score must move to count as up or down
 PROMISED = {
@@ -142,13 +143,35 @@ SUMMARY = {
 }
 
 
+# The coach's own statements, kept (see ..bound): whom to name when no list has someone.
+_LAST_TALKED = (  # the person last talked with
+    select(Contact.id, Contact.name)
+    .where(Contact.user_id == USER_ID, Contact.last_interaction_at.is_not(None))
+    .order_by(Contact.last_interaction_at.desc(), Contact.id)
+    .limit(1)
+)
+_NEVER_MET = (  # the core person added first and never met in person
+    select(Contact.id, Contact.name)
+    .where(Contact.user_id == USER_ID, Contact.kind.in_(CORE_KINDS), Contact.last_in_person_at.is_(None))
+    .order_by(Contact.created_at, Contact.id)
+    .limit(1)
+)
+_LONGEST_QUIET = {  # the mentor (mentee) not talked with for longest, never first
+    kind: select(Contact.id, Contact.name, Contact.last_interaction_at)
+    .where(Contact.user_id == USER_ID, Contact.kind == kind)
+    .order_by(Contact.last_interaction_at.is_not(None), Contact.last_interaction_at, Contact.id)
+    .limit(1)
+    for kind in ("mentor", "mentee")
+}
+
+
 class Coach:
     """Finds the one next step for each habit, reading the same lists as Today."""
 
-    def __init__(self, user: User, now: datetime, today: date) -> None:
+    def __init__(self, user: User, now: datetime, today: date, cadences: Cadences) -> None:
         self.user, self.now, self.today = user, now, today
-        self.by_kind = cadence_by_kind(user)
-        self.cadences = known_cadences(user, self.by_kind)
+        by_kind, in_use = cadences  # the first lapsed person by either clock, uncounted
+        self._lapse_args = (user, now, today, by_kind, 1, in_use)
 
     def next_actions(self, blocks: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
         """One step per habit, or None when there is nobody to name."""
@@ -187,42 +210,28 @@ class Coach:
         for challenge in check_ins_due(self.user, self.today, 1)["items"]:
             person = challenge["contact"]
             return person, f"Ask {person['name']} how “{challenge['text']}” is going."
-        last = db.session.execute(
-            select(Contact.id, Contact.name)
-            .where(Contact.user_id == self.user.id, Contact.last_interaction_at.is_not(None))
-            .order_by(Contact.last_interaction_at.desc(), Contact.id)
-            .limit(1)
-        ).first()
+        last = db.session.execute(_LAST_TALKED, {"user_id": self.user.id}).first()
         if last is None:
             return None
         person = {"id": last.id, "name": last.name}
         return person, f"Next time you talk with {last.name}, note what is on their mind."
 
     def _face_time(self) -> tuple[dict[str, Any], str] | None:
-        lapsed = face_time_people(self.user, self.now, self.today, self.by_kind, 1, self.cadences)
-        for row in lapsed["items"]:
+        lapsed = lapsed_people("face_time", *self._lapse_args, counted=False)["items"]
+        for row in lapsed:
             person, since = row["contact"], self._days_since(row["last_in_person_at"])
             if since is None:
                 return person, f"You have not met {person['name']} in person yet — suggest a coffee."
             return person, f"You last saw {person['name']} in person {since} days ago — suggest a coffee."
-        never = db.session.execute(
-            select(Contact.id, Contact.name)
-            .where(
-                Contact.user_id == self.user.id,
-                Contact.kind.in_(CORE_KINDS),
-                Contact.last_in_person_at.is_(None),
-            )
-            .order_by(Contact.created_at, Contact.id)
-            .limit(1)
-        ).first()
+        never = db.session.execute(_NEVER_MET, {"user_id": self.user.id}).first()
         if never is None:
             return None
         person = {"id": never.id, "name": never.name}
         return person, f"You have not met {never.name} in person yet — suggest a coffee."
 
     def _work(self) -> tuple[dict[str, Any], str] | None:
-        lapsed = overdue_people(self.user, self.now, self.today, self.by_kind, 1, self.cadences)
-        for row in lapsed["items"]:
+        lapsed = lapsed_people("overdue", *self._lapse_args, counted=False)["items"]
+        for row in lapsed:
             person, since = row["contact"], self._days_since(row["last_interaction_at"])
             if since is None:
                 return person, f"You have not been in touch with {person['name']} yet."
@@ -233,12 +242,7 @@ class Coach:
         # Ask the side that is behind: hearing (mentors) unless offering lags more.
         kinds = ("mentee", "mentor") if block["offered"] < block["heard"] else ("mentor", "mentee")
         for kind in kinds:
-            row = db.session.execute(
-                select(Contact.id, Contact.name, Contact.last_interaction_at)
-                .where(Contact.user_id == self.user.id, Contact.kind == kind)
-                .order_by(Contact.last_interaction_at.is_not(None), Contact.last_interaction_at, Contact.id)
-                .limit(1)
-            ).first()
+            row = db.session.execute(_LONGEST_QUIET[kind], {"user_id": self.user.id}).first()
             if row is None:
                 continue
             person = {"id": row.id, "name": row.name}
@@ -267,34 +271,3 @@ class Coach:
             return None
         person, text = step
         return {"contact": person, "text": text, "message_url": urls.get(person["id"])}
-
-
-def message_urls(user: User, contact_ids: list[int]) -> dict[int, str | None]:
-    """For each of the user's contacts: an sms: link to the first phone, else a mailto: to
-    the first address, else None — two queries for all of them."""
-    ids = sorted(set(contact_ids))
-    if not ids:
-        return {}
-    phones: dict[int, list[Any]] = {
-        row.id: row.phones
-        for row in db.session.execute(
-            select(Contact.id, Contact.phones).where(Contact.user_id == user.id, Contact.id.in_(ids))
-        )
-    }
-    first_address: dict[int, str] = {}
-    for row in db.session.execute(
-        select(ContactEmail.contact_id, ContactEmail.email)
-        .where(ContactEmail.user_id == user.id, ContactEmail.contact_id.in_(ids))
-        .order_by(ContactEmail.contact_id, ContactEmail.position, ContactEmail.id)
-    ):
-        first_address.setdefault(row.contact_id, row.email)
-    urls: dict[int, str | None] = {}
-    for contact_id in ids:
-        numbers = phones.get(contact_id)
-        if numbers:
-            urls[contact_id] = "sms:" + "".join(str(numbers[0]).split())
-        elif contact_id in phones and contact_id in first_address:
-            urls[contact_id] = f"mailto:{first_address[contact_id]}"
-        else:
-            urls[contact_id] = None
-    return urls

@@ -1,18 +1,19 @@
-"""The single-number counts behind the six habits, read in one statement per window."""
+"""The single-number counts behind the six habits, read in one statement per window (the
+people counts in .people)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, and_, bindparam, case, func, not_, or_, select, true, union
-from sqlalchemy.sql.util import ClauseAdapter
+from sqlalchemy import Date, Integer, and_, bindparam, func, select, true, union
 
 from ...extensions import db
 from ...models import Contact, User, UTCDateTime
 from ...models.interactions import Challenge, GiveTakeItem, Interaction, InteractionContact, Win
-from ..cadence import CORE_KINDS, cadence_by_kind, known_cadences, lapse_thresholds, lapsed_against
+from ..cadence import CORE_KINDS, Cadences, lapse_thresholds
 from ..follow_ups import follow_up_due_expr
+from .people import count_if, people_part
 
 PERSPECTIVE = ("advice", "feedback")
 
@@ -32,10 +33,6 @@ class Window:
         )
 
 
-def _count_if(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
-
-
 # The figures statement for each cadence shape (defaults by kind, cadences in use). It is
 # built once and run with bound values, so a request does not rebuild it or its cache key.
 _FIGURES_STATEMENTS: dict[tuple[Any, ...], Any] = {}
@@ -43,16 +40,21 @@ _FIGURES_STATEMENTS_MAX = 256
 
 
 def read_figures(
-    user: User, start: datetime, end: datetime, today: date, first: date, past: bool = False
+    user: User,
+    start: datetime,
+    end: datetime,
+    today: date,
+    first: date,
+    cadences: Cadences,
+    past: bool = False,
 ) -> dict[str, Any]:
     """Every single-number count the blocks need for the window (start, end], in one statement.
 
     Each part is a one-row aggregate over its own table (read from its own index); the parts
     are joined side by side, so the database runs each once and answers in one round trip.
     """
-    by_kind = cadence_by_kind(user)
-    cadences = known_cadences(user, by_kind)
-    thresholds = lapse_thresholds(user, today, cadences)
+    by_kind, in_use = cadences
+    thresholds = lapse_thresholds(user, today, in_use)
     shape = (tuple(sorted(by_kind.items())), tuple(thresholds), past)
     stmt = _FIGURES_STATEMENTS.get(shape)
     if stmt is None:
@@ -78,7 +80,7 @@ def _figures_statement(by_kind: dict[str, int], cadences: tuple[int, ...], past:
     today, first = bindparam("today", type_=Date()), bindparam("first", type_=Date())
     thresholds = {days: bindparam(f"lapse_{days}", type_=UTCDateTime()) for days in cadences}
     parts = [
-        _people_part(user_id, by_kind, thresholds, logs.end if past else None),
+        people_part(user_id, by_kind, thresholds, logs.end if past else None),
         _log_part(logs),
         _giving_part(user_id, logs, today),
         _caring_part(logs),
@@ -100,96 +102,11 @@ def _figures_statement(by_kind: dict[str, int], cadences: tuple[int, ...], past:
     return select(*(column for sub in subqueries for column in sub.c)).select_from(joined)
 
 
-def _people_part(
-    user_id: Any, by_kind: dict[str, int], thresholds: dict[int, Any], as_of: Any = None
-) -> Any:
-    """Contacts and core contacts: how many are tracked, and how many within their cadence.
-
-    Within: in touch (met in person, for core) and not lapsed. Tracked: within, or lapsed,
-    which for someone never met means added more than a cadence ago; someone added since
-    and never met is neither. One scan of the user's contacts. `as_of` (SQL instant) reads
-    the clocks as they stood then, from the log, for the previous period's trend.
-    """
-    core = Contact.kind.in_(CORE_KINDS)
-    last_touch: Any = Contact.last_interaction_at
-    last_met: Any = Contact.last_in_person_at
-    clocks = None
-    if as_of is not None:
-        # Each clock is used several times below; read from the log, it is one lookup per
-        # contact only when computed once into a materialised table that the counts read
-        # (inline, the database repeats the lookup at every use: a second per 5,000 contacts
-        # on PostgreSQL).
-        met_as_of = _met_as_of(user_id, as_of)
-        clocks = (
-            select(
-                Contact.kind,
-                Contact.cadence_days,
-                Contact.created_at,
-                _touch_as_of(user_id, as_of).label("last_touch"),
-                met_as_of.c.last_met,
-            )
-            .outerjoin(met_as_of, met_as_of.c.contact_id == Contact.id)
-            .where(Contact.user_id == user_id, Contact.created_at <= as_of)
-            .cte("clocks_as_of")
-            .prefix_with("MATERIALIZED")
-        )
-        last_touch, last_met = clocks.c.last_touch, clocks.c.last_met
-    touched, met = last_touch.is_not(None), last_met.is_not(None)
-    out_of_touch = lapsed_against(last_touch, by_kind, thresholds)
-    not_met = lapsed_against(last_met, by_kind, thresholds)
-    counts = [
-        func.count().label("contacts"),
-        _count_if(and_(touched, not_(out_of_touch))).label("within"),
-        _count_if(or_(touched, out_of_touch)).label("tracked"),
-        _count_if(core).label("core_contacts"),
-        _count_if(and_(core, met, not_(not_met))).label("core_within"),
-        _count_if(and_(core, or_(met, not_met))).label("core_tracked"),
-    ]
-    if clocks is None:
-        return select(*counts).where(Contact.user_id == user_id)
-    adapter = ClauseAdapter(clocks)  # the contact's own columns, read from the clocks table
-    return select(*(adapter.traverse(column) for column in counts)).select_from(clocks)
-
-
-def _touch_as_of(user_id: Any, as_of: Any) -> Any:
-    """SQL: the contact's last log at or before `as_of` (one step back along its index)."""
-    link = InteractionContact
-    return (
-        select(func.max(link.occurred_at))
-        .where(link.user_id == user_id, link.contact_id == Contact.id, link.occurred_at <= as_of)
-        .correlate(Contact)
-        .scalar_subquery()
-    )
-
-
-def _met_as_of(user_id: Any, as_of: Any) -> Any:
-    """SQL table (contact_id, last_met): each contact's last in-person log at or before `as_of`.
-
-    Whether a log was in person is on the log, not the link, so this is one join of the
-    links and the in-person logs up to then, both read from their time indexes, rather than
-    a walk back through each contact's links with a lookup of every log.
-    """
-    link = InteractionContact
-    return (
-        select(link.contact_id, func.max(link.occurred_at).label("last_met"))
-        .join(Interaction, Interaction.id == link.interaction_id)
-        .where(
-            link.user_id == user_id,
-            link.occurred_at <= as_of,
-            Interaction.user_id == user_id,
-            Interaction.occurred_at <= as_of,
-            Interaction.kind == "in_person",
-        )
-        .group_by(link.contact_id)
-        .subquery("met_as_of")
-    )
-
-
 def _log_part(logs: Window) -> Any:
     """Logs in the window, and those in person."""
     return select(
         func.count().label("logs"),
-        _count_if(Interaction.kind == "in_person").label("in_person"),
+        count_if(Interaction.kind == "in_person").label("in_person"),
     ).where(logs.on(Interaction))
 
 
@@ -198,16 +115,16 @@ def _giving_part(user_id: Any, logs: Window, today: Any) -> Any:
     # Window counts read the (user, time, direction) index alone; promises (few) are counted
     # from the promised index. `= true` (not IS TRUE) lets PostgreSQL use that index too.
     window = select(
-        _count_if(item.direction == "gave").label("given"),
-        _count_if(item.direction == "received").label("received"),
+        count_if(item.direction == "gave").label("given"),
+        count_if(item.direction == "received").label("received"),
     ).where(logs.on(item))
     in_window = and_(item.occurred_at > logs.start, item.occurred_at <= logs.end)
     open_gave = and_(item.direction == "gave", item.delivered_at.is_(None))
     promises = select(
-        _count_if(in_window).label("promises_made"),
-        _count_if(and_(in_window, item.delivered_at.is_not(None))).label("promises_kept"),
-        _count_if(and_(in_window, open_gave)).label("promises_open_in_window"),
-        _count_if(and_(open_gave, item.due_on < today)).label("promises_overdue"),
+        count_if(in_window).label("promises_made"),
+        count_if(and_(in_window, item.delivered_at.is_not(None))).label("promises_kept"),
+        count_if(and_(in_window, open_gave)).label("promises_open_in_window"),
+        count_if(and_(open_gave, item.due_on < today)).label("promises_overdue"),
     ).where(item.user_id == user_id, item.promised == true())
     window_sub, promises_sub = window.subquery(), promises.subquery()
     return select(window_sub, promises_sub).select_from(window_sub.join(promises_sub, true()))
@@ -254,14 +171,16 @@ def _met_part(user_id: Any, logs: Window) -> Any:
 
 
 def _follow_up_part(user_id: Any, logs: Window, today: Any) -> Any:
-    done = and_(
-        Interaction.follow_up_done_at > logs.start, Interaction.follow_up_done_at <= logs.end
-    )
-    overdue = and_(Interaction.follow_up_done_at.is_(None), follow_up_due_expr() < today)
+    """Follow-ups done in the window, and open ones overdue: two ranges of the (user, done,
+    due) index rather than a pass over every follow-up ever set."""
+    done_at = Interaction.follow_up_done_at
+    mine = (Interaction.user_id == user_id, Interaction.follow_up_on.is_not(None))
+    done = (done_at > logs.start, done_at <= logs.end)
+    overdue = (done_at.is_(None), follow_up_due_expr() < today)
     return select(
-        _count_if(done).label("follow_ups_done"),
-        _count_if(overdue).label("follow_ups_overdue"),
-    ).where(Interaction.user_id == user_id, Interaction.follow_up_on.is_not(None))
+        select(func.count()).where(*mine, *done).scalar_subquery().label("follow_ups_done"),
+        select(func.count()).where(*mine, *overdue).scalar_subquery().label("follow_ups_overdue"),
+    )
 
 
 def _perspective_part(logs: Window, direction: str, kind: str, name: str) -> Any:
@@ -283,28 +202,24 @@ def _perspective_part(logs: Window, direction: str, kind: str, name: str) -> Any
 
 
 def _mentor_logs_part(user_id: Any, logs: Window) -> Any:
-    """Logs in the window with a mentor, and with a mentee."""
+    """Logs in the window with a mentor, and with a mentee: each from the links of the
+    contacts of that kind (few), not from every link in the window."""
     link = InteractionContact
 
     def logs_with(kind: str) -> Any:
-        return func.count(func.distinct(case((Contact.kind == kind, link.interaction_id))))
-
-    return (
-        select(logs_with("mentor").label("mentor_logs"), logs_with("mentee").label("mentee_logs"))
-        .select_from(Contact)
-        .join(link, link.contact_id == Contact.id)
-        .where(
-            Contact.user_id == user_id,
-            Contact.kind.in_(("mentor", "mentee")),
-            logs.on(link),
+        return (
+            select(func.count(func.distinct(link.interaction_id)))
+            .where(logs.on(link), link.contact_id.in_(_contacts_of_kind(user_id, (kind,))))
+            .scalar_subquery()
         )
-    )
+
+    return select(logs_with("mentor").label("mentor_logs"), logs_with("mentee").label("mentee_logs"))
 
 
 def _wins_part(user_id: Any, first: Any, today: Any) -> Any:
     return select(
         func.count().label("wins"),
-        _count_if(Win.congratulated_at.is_not(None)).label("wins_congratulated"),
+        count_if(Win.congratulated_at.is_not(None)).label("wins_congratulated"),
     ).where(Win.user_id == user_id, Win.happened_on >= first, Win.happened_on <= today)
 
 

@@ -1,19 +1,14 @@
-"""The give/take log: interactions, promises, wins, challenges and follow-ups."""
+"""What a log leaves open: promises, wins, challenges and follow-ups."""
 
 from __future__ import annotations
 
-import uuid as uuid_lib
 from typing import Any
 
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
-from sqlalchemy import func, select
 
-from ..auth import may
-from ..contacts import get_contact, paginate
-from ..errors import ApiError
-from ..extensions import db
-from ..logbook.challenges import (
+from ...contacts import get_contact, paginate
+from ...extensions import db
+from ...logbook.challenges import (
     add_challenge,
     challenge_list_query,
     challenge_row,
@@ -21,30 +16,26 @@ from ..logbook.challenges import (
     resolve_challenge,
     update_challenge,
 )
-from ..logbook.clock import local_today
-from ..logbook.follow_ups import (
+from ...logbook.clock import local_today
+from ...logbook.follow_ups import (
     follow_up_list_query,
     follow_up_row,
     mark_follow_up_done,
     snooze_follow_up,
 )
-from ..logbook.interactions import delete_interaction, find_interaction, put_interaction
-from ..logbook.promises import deliver_promise, promise_list_query, promise_rows
-from ..logbook.reading import attach_people, interaction_list_query
-from ..logbook.wins import add_win, congratulate, get_win, win_list_query, win_row
-from ..models import utcnow
-from ..models.interactions import Challenge, Interaction
-from ..schemas import page_envelope
-from ..schemas.interactions import (
+from ...logbook.promises import deliver_promise, promise_list_query, promise_rows
+from ...logbook.reading import attach_people
+from ...logbook.wins import add_win, congratulate, get_win, win_list_query, win_row
+from ...models import utcnow
+from ...models.interactions import Challenge, Interaction
+from ...schemas import page
+from ...schemas.interactions import (
     ChallengeInSchema,
     ChallengeListArgsSchema,
     ChallengeSchema,
     ChallengeUpdateSchema,
     FollowUpListArgsSchema,
     FollowUpSchema,
-    InteractionInSchema,
-    InteractionListArgsSchema,
-    InteractionSchema,
     PromiseListArgsSchema,
     PromiseSchema,
     SnoozeSchema,
@@ -52,83 +43,15 @@ from ..schemas.interactions import (
     WinListArgsSchema,
     WinSchema,
 )
-
-blp = Blueprint("interactions", __name__, url_prefix="/api", description="The give/take log")
-InteractionPageSchema = page_envelope(InteractionSchema, "InteractionPage")
-PromisePageSchema = page_envelope(PromiseSchema, "PromisePage")
-WinPageSchema = page_envelope(WinSchema, "WinPage")
-ChallengePageSchema = page_envelope(ChallengeSchema, "ChallengePage")
-FollowUpPageSchema = page_envelope(FollowUpSchema, "FollowUpPage")
-
-
-def parse_uuid(text: str) -> str:
-    """The canonical lower-case form of a UUID in the path, or 422."""
-    try:
-        return str(uuid_lib.UUID(text))
-    except ValueError:
-        raise ApiError(422, "Some fields are not valid.", {"uuid": ["Not a valid UUID."]}) from None
-
-
-def _page(items: list[Any], total: int, args: dict[str, Any]) -> dict[str, Any]:
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
-
-
-def _paginate_rows(stmt: Any, args: dict[str, Any]) -> tuple[list[Any], int]:
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = db.session.execute(stmt.limit(args["per_page"]).offset((args["page"] - 1) * args["per_page"]))
-    return list(rows.all()), total
-
-
-def _one(interaction: Interaction) -> Interaction:
-    return attach_people(current_user.id, [interaction])[0]
-
-
-# Interactions
-
-
-@blp.route("/interactions/<string:uuid>", methods=["PUT"])
-@blp.arguments(InteractionInSchema)
-@blp.response(200, InteractionSchema, description="Updated, or the same entry replayed.")
-@blp.alt_response(201, schema=InteractionSchema, description="Created.")
-@login_required
-def put_log(data: dict[str, Any], uuid: str) -> Any:
-    """Log an interaction under a client UUID: create (201), update or replay (200)."""
-    now = utcnow()
-    interaction, created = put_interaction(current_user, parse_uuid(uuid), data, now)
-    if not created and interaction.updated_at == now and not may(current_user, "write"):
-        raise ApiError(403, "This token may only log new entries; it needs 'write' to edit.")
-    db.session.commit()
-    return _one(interaction), 201 if created else 200
-
-
-@blp.route("/interactions/<string:uuid>", methods=["GET"])
-@blp.response(200, InteractionSchema)
-@login_required
-def read_log(uuid: str) -> Interaction:
-    """One log entry."""
-    return _one(find_interaction(current_user, parse_uuid(uuid)))
-
-
-@blp.route("/interactions/<string:uuid>", methods=["DELETE"])
-@blp.response(204)
-@login_required
-def delete_log(uuid: str) -> None:
-    """Delete a log entry; the people's last-contact dates are recomputed."""
-    delete_interaction(current_user, parse_uuid(uuid))
-    db.session.commit()
-
-
-@blp.route("/interactions", methods=["GET"])
-@blp.arguments(InteractionListArgsSchema, location="query")
-@blp.response(200, InteractionPageSchema)
-@login_required
-def list_logs(args: dict[str, Any]) -> dict[str, Any]:
-    """The log, newest first: filter by person, local date range, kind or meeting."""
-    if args["contact_id"] is not None:
-        get_contact(current_user, args["contact_id"])
-    items, total = paginate(interaction_list_query(current_user, args), args["page"], args["per_page"])
-    return _page(attach_people(current_user.id, items), total, args)
-
+from .common import (
+    ChallengePageSchema,
+    FollowUpPageSchema,
+    PromisePageSchema,
+    WinPageSchema,
+    blp,
+    parse_uuid,
+    with_people,
+)
 
 # Promises
 
@@ -142,9 +65,9 @@ def list_promises(args: dict[str, Any]) -> dict[str, Any]:
     if args["contact_id"] is not None:
         get_contact(current_user, args["contact_id"])
     today = local_today(current_user, utcnow())
-    stmt = promise_list_query(current_user, today, args["contact_id"], args["open"])
-    rows, total = _paginate_rows(stmt, args)
-    return _page(promise_rows(current_user, rows, today), total, args)
+    stmt = promise_list_query(current_user.id, today, args["contact_id"], args["open"])
+    rows, total = paginate(stmt, args["page"], args["per_page"], rows=True)
+    return page(promise_rows(current_user, rows, today), total, args)
 
 
 @blp.route("/promises/<int:item_id>/deliver", methods=["POST"])
@@ -180,9 +103,9 @@ def record_win(data: dict[str, Any], contact_id: int) -> dict[str, Any]:
 @login_required
 def list_wins(args: dict[str, Any]) -> dict[str, Any]:
     """Wins, newest first; `open=1` for those still to congratulate."""
-    stmt = win_list_query(current_user, args["contact_id"], args["open"])
-    rows, total = _paginate_rows(stmt, args)
-    return _page([win_row(win, name) for win, name in rows], total, args)
+    stmt = win_list_query(current_user.id, args["contact_id"], args["open"])
+    rows, total = paginate(stmt, args["page"], args["per_page"], rows=True)
+    return page([win_row(win, name) for win, name in rows], total, args)
 
 
 @blp.route("/wins/<int:win_id>/congratulate", methods=["POST"])
@@ -221,9 +144,9 @@ def _challenge_out(challenge: Challenge) -> dict[str, Any]:
 def list_challenges(args: dict[str, Any]) -> dict[str, Any]:
     """Challenges, check-ins soonest first; `open=1` for unresolved ones."""
     today = local_today(current_user, utcnow())
-    stmt = challenge_list_query(current_user, args["contact_id"], args["open"])
-    rows, total = _paginate_rows(stmt, args)
-    return _page([challenge_row(c, name, uuid, today) for c, name, uuid in rows], total, args)
+    stmt = challenge_list_query(current_user.id, args["contact_id"], args["open"])
+    rows, total = paginate(stmt, args["page"], args["per_page"], rows=True)
+    return page([challenge_row(c, name, uuid, today) for c, name, uuid in rows], total, args)
 
 
 @blp.route("/contacts/<int:contact_id>/challenges", methods=["POST"])
@@ -277,10 +200,10 @@ def delete_challenge(challenge_id: int) -> None:
 def list_follow_ups(args: dict[str, Any]) -> dict[str, Any]:
     """Open follow-ups, soonest first; `due=1` for those due by today."""
     today = local_today(current_user, utcnow())
-    stmt = follow_up_list_query(current_user, today if args["due"] else None)
+    stmt = follow_up_list_query(current_user.id, today if args["due"] else None)
     items, total = paginate(stmt, args["page"], args["per_page"])
     attach_people(current_user.id, items)
-    return _page([follow_up_row(i, today) for i in items], total, args)
+    return page([follow_up_row(i, today) for i in items], total, args)
 
 
 @blp.route("/follow-ups/<string:uuid>/done", methods=["POST"])
@@ -291,7 +214,7 @@ def follow_up_done(uuid: str) -> dict[str, Any]:
     now = utcnow()
     interaction = mark_follow_up_done(current_user, parse_uuid(uuid), now)
     db.session.commit()
-    return follow_up_row(_one(interaction), local_today(current_user, now))
+    return follow_up_row(with_people(interaction), local_today(current_user, now))
 
 
 @blp.route("/follow-ups/<string:uuid>/snooze", methods=["POST"])
@@ -303,4 +226,4 @@ def follow_up_snooze(data: dict[str, Any], uuid: str) -> dict[str, Any]:
     today = local_today(current_user, utcnow())
     interaction = snooze_follow_up(current_user, parse_uuid(uuid), data, today)
     db.session.commit()
-    return follow_up_row(_one(interaction), today)
+    return follow_up_row(with_people(interaction), today)
