@@ -10,7 +10,8 @@ loopback HTTP, printing JSON:
   p95 and errors, beside a hello-world Flask app on the same WSGI server and thread count
   and beside Rapport's own trivial `GET /api/auth/csrf` under the same clients;
 - how often Today and Habits were served from the server's answer cache (`cache_hit_rate`),
-  and what they cost when rebuilt (a different argument each time);
+  and what the screen's own request costs when rebuilt (after the user's replan mark moved, as
+  any write moves it);
 - the server's resident memory idle and after the load, beside the hello-world app's.
 
 After the bulk load the database is brought to the state a live one is in: ANALYZE on SQLite;
@@ -34,6 +35,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -43,6 +45,8 @@ import requests
 from sqlalchemy import create_engine, insert, text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchdb import fresh_database  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.auth import hash_password  # noqa: E402
@@ -61,20 +65,12 @@ from server.models.interactions import (  # noqa: E402
     InteractionContact,
     Win,
 )
+from server.worker import count_due_balances  # noqa: E402
 
 PASSWORD = "bench password 123"
 KINDS = ["mentor", "mentee", "client", "peer", "friend", "other", "other", "other"]
 FIRST = ["Ann", "Tom", "Raj", "Maya", "Lee", "Sam", "Ivy", "Omar", "Zoe", "Ben", "Ada", "Kai"]
 LAST = ["Baker", "Singh", "Okafor", "Lee", "Garcia", "Novak", "Smith", "Ito", "Khan", "Berg"]
-
-
-def reset_postgres(url: str) -> None:
-    """Start from an empty schema."""
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def build_data(n_contacts: int, n_interactions: int, now: datetime, seed: int = 7,
@@ -178,12 +174,17 @@ def build_data(n_contacts: int, n_interactions: int, now: datetime, seed: int = 
 
 
 def settle(engine: Any) -> None:
-    """Bring the statistics (and, on PostgreSQL, the visibility map) up to date after the load.
+    """Bring the kept balances, the statistics (and, on PostgreSQL, the visibility map) up to
+    date after the load, as a live database has them.
 
-    A live PostgreSQL database is vacuumed by autovacuum, which lets index-only scans skip
-    the table; a freshly bulk-loaded one is not vacuumed yet, so VACUUM ANALYZE is run here
-    (outside a transaction). SQLite only needs ANALYZE.
+    The bulk insert bypasses the flush that counts each person's 12-month give/take, so the
+    worker's count is run here until nobody is left (in the field each write counts its people
+    and the worker the rest). A live PostgreSQL database is vacuumed by autovacuum, which lets
+    index-only scans skip the table; a freshly bulk-loaded one is not vacuumed yet, so VACUUM
+    ANALYZE is run here (outside a transaction). SQLite only needs ANALYZE.
     """
+    while count_due_balances(datetime.now(UTC)):
+        pass
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -202,7 +203,6 @@ def percentile(samples: list[float], q: float) -> float:
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHED_PATHS = ("/api/today", "/api/habits")  # read models the server keeps per user
-COLD_RUNS = 45  # distinct arguments: Today's limit goes up to 50, after 3 warm-up requests
 HELLO = (
     "import sys\n"
     "from flask import Flask\n"
@@ -272,10 +272,13 @@ def hit_rate(hits: int, cacheable: int) -> float | None:
 
 
 def measure(session: requests.Session, method: str, url: str, runs: int,
-            body: Any = None) -> dict[str, float]:
-    """`runs` sequential requests after a warm-up; milliseconds."""
+            body: Any = None, before: Any = None) -> dict[str, float]:
+    """`runs` sequential requests after a warm-up, each after `before()` if given (untimed);
+    milliseconds."""
     samples, hits, cacheable = [], 0, 0
     for n in range(runs + 3):
+        if before is not None:
+            before()
         kw = {"json": body()} if callable(body) else {}
         target = url() if callable(url) else url
         ms, status, hit = timed(session, method, target, **kw)
@@ -308,8 +311,18 @@ def mixed_request(tokens: list[tuple[str, list[int]]], rng: random.Random
     return "PUT", f"/api/interactions/{uuid.uuid4()}", headers, log_body(rng.choice(contacts))
 
 
-def load(base: str, clients: int, seconds: float, pick: Any) -> dict[str, Any]:
-    """`clients` threads sending `pick(rng) -> (method, path, headers, body)` for `seconds`."""
+def node_for(bases: list[str], headers: dict[str, str], client: int) -> str:
+    """The web process that answers: a user's requests always reach the same one (the load
+    balancer's sticky routing, as the README's scale-out layout asks, since Today and Habits
+    are cached per process); requests without a credential spread by client."""
+    credential = headers.get("Authorization")
+    key = zlib.crc32(credential.encode()) if credential else client
+    return bases[key % len(bases)]
+
+
+def load(bases: list[str], clients: int, seconds: float, pick: Any) -> dict[str, Any]:
+    """`clients` threads sending `pick(rng) -> (method, path, headers, body)` for `seconds`
+    to the web processes at `bases`."""
     samples: list[float] = []
     errors: list[int] = []
     cached: dict[str, list[int]] = {}  # path → [hits, answers that could have been cached]
@@ -323,7 +336,8 @@ def load(base: str, clients: int, seconds: float, pick: Any) -> dict[str, Any]:
         while time.monotonic() < stop:
             method, path, headers, body = pick(rng)
             try:
-                ms, status, hit = timed(session, method, base + path, headers=headers, json=body)
+                ms, status, hit = timed(session, method, node_for(bases, headers, n) + path,
+                                        headers=headers, json=body)
             except requests.RequestException:
                 bad.append(0)
                 continue
@@ -366,13 +380,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (both servers)")
+    parser.add_argument("--web", type=int, default=0,
+                        help="web processes (default: 1 on SQLite, 2 on PostgreSQL)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rapport-bench-"))
-    url = os.environ.get("RAPPORT_BENCH_DATABASE_URL")
-    if url:
-        reset_postgres(url)
-    else:
-        url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    url = fresh_database(os.environ.get("RAPPORT_BENCH_DATABASE_URL"), tmp)
     env = {**os.environ, "RAPPORT_DATABASE_URL": url, "RAPPORT_DATA_DIR": str(tmp),
            "RAPPORT_SECRET_KEY": "bench-secret-key", "PYTHONPATH": str(ROOT)}
     app = create_app(TestConfig(env))
@@ -399,30 +411,40 @@ def main() -> None:
             tokens.append((add_token(user_id, n), contact_ids))
         db.session.commit()
         db.engine.dispose()
-    port, hello_port = free_port(), free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start([sys.executable, "-m", "server.cli", "serve", "--no-worker", "--port",
-                    str(port), "--threads", str(args.threads)], env, base + "/healthz")
-    hello = start([sys.executable, "-c", HELLO, str(hello_port), str(args.threads)], env,
-                  f"http://127.0.0.1:{hello_port}/")
+    # The documented layouts: one `rapport serve` on SQLite (one writer); several web
+    # processes on PostgreSQL. The hello-world floor runs as many processes as Rapport does.
+    webs = args.web or (2 if url.startswith("postgresql") else 1)
+    bases = [f"http://127.0.0.1:{free_port()}" for _ in range(webs)]
+    hello_bases = [f"http://127.0.0.1:{free_port()}" for _ in range(webs)]
+    base = bases[0]
+    servers = [start([sys.executable, "-m", "server.cli", "serve", "--no-worker", "--port",
+                      b.rsplit(":", 1)[1], "--threads", str(args.threads)], env, b + "/healthz")
+               for b in bases]
+    hellos = [start([sys.executable, "-c", HELLO, b.rsplit(":", 1)[1], str(args.threads)], env,
+                    b + "/") for b in hello_bases]
+    server = servers[0]
     try:
         time.sleep(1.0)
-        memory = {"serve_idle_mb": rss_mb(server.pid), "hello_idle_mb": rss_mb(hello.pid)}
-        # Never the arguments of the cached requests above (limit 10, 90 days).
-        limits = iter([n for n in range(1, 51) if n != 10])
-        windows = iter([n for n in range(30, 366) if n != 90])
-        cold_runs = min(args.runs, COLD_RUNS)
+        memory = {"serve_idle_mb": rss_mb(server.pid), "hello_idle_mb": rss_mb(hellos[0].pid)}
+        marks = create_engine(url)
+
+        def moved() -> None:
+            """What any write of the user does to the cache: the replan mark moves."""
+            with marks.begin() as conn:
+                conn.execute(text("UPDATE replan_marks SET version = version + 1 "
+                                  "WHERE user_id = :u"), {"u": uid})
+
         big = requests.Session()
         big.headers["Authorization"] = f"Bearer {tokens[0][0]}"
         single = {
             "GET /api/auth/csrf (floor)": measure(big, "GET", base + "/api/auth/csrf", args.runs),
             "GET /api/today": measure(big, "GET", base + "/api/today", args.runs),
             "GET /api/habits": measure(big, "GET", base + "/api/habits?days=90", args.runs),
-            # A different argument each time: never from the cache, the cost of a rebuild.
-            "GET /api/today (rebuilt)": measure(
-                big, "GET", lambda: base + f"/api/today?limit={next(limits)}", cold_runs),
-            "GET /api/habits (rebuilt)": measure(
-                big, "GET", lambda: base + f"/api/habits?days={next(windows)}", cold_runs),
+            # The screen's own request after a write: never from the cache, a rebuild.
+            "GET /api/today (rebuilt)": measure(big, "GET", base + "/api/today", args.runs,
+                                                before=moved),
+            "GET /api/habits (rebuilt)": measure(big, "GET", base + "/api/habits?days=90",
+                                                 args.runs, before=moved),
             "GET /api/contacts?q=": measure(big, "GET", base + "/api/contacts?q=ann%20b", args.runs),
             "GET timeline (busiest contact)": measure(
                 big, "GET", base + f"/api/contacts/{busiest}/timeline", args.runs),
@@ -437,16 +459,16 @@ def main() -> None:
             figures["p95_vs_csrf"] = round(figures["p95_ms"] / floor, 1)
             figures["p95_within_50ms"] = figures["p95_ms"] <= 50.0
 
-        mixed = load(base, args.clients, args.seconds, partial(mixed_request, tokens))
-        floor_load = load(f"http://127.0.0.1:{hello_port}", args.clients, args.seconds / 2,
+        mixed = load(bases, args.clients, args.seconds, partial(mixed_request, tokens))
+        floor_load = load(hello_bases, args.clients, args.seconds / 2,
                           lambda rng: ("GET", "/", {}, None))
         # Rapport's own floor: its most trivial authenticated route under the same clients
         # (token lookup, session, JSON): what any request costs before it does any work.
-        app_floor_load = load(base, args.clients, args.seconds / 2, lambda rng: (
+        app_floor_load = load(bases, args.clients, args.seconds / 2, lambda rng: (
             "GET", "/api/auth/csrf", {"Authorization": f"Bearer {rng.choice(tokens)[0]}"}, None))
-        memory["serve_after_load_mb"] = rss_mb(server.pid)
+        memory["serve_after_load_mb"] = max(rss_mb(proc.pid) for proc in servers)
     finally:
-        for proc in (server, hello):
+        for proc in (*servers, *hellos):
             proc.terminate()
             proc.wait(timeout=30)
     mixed["vs_hello_floor"] = round(mixed["requests_per_s"] / floor_load["requests_per_s"], 3)
@@ -460,6 +482,7 @@ def main() -> None:
         "interactions": args.interactions,
         "users": args.users,
         "clients": args.clients,
+        "web_processes": webs,
         "build_seconds": round(build_seconds, 1),
         "single_client": single,
         "mixed_load": mixed,

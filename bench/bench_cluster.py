@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -43,10 +42,10 @@ from bench_api import (  # noqa: E402
     free_port,
     load,
     mixed_request,
-    reset_postgres,
     settle,
 )
 from bench_delivery import AUTH, NO_QUIET, P256DH, acceptor_stats, percentile, start_acceptor  # noqa: E402
+from benchdb import fresh_database  # noqa: E402
 from sqlalchemy import insert, select, update  # noqa: E402
 
 from server import create_app  # noqa: E402
@@ -165,7 +164,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rapport-bench-cluster-"))
-    reset_postgres(args.database_url)
+    fresh_database(args.database_url, tmp)
     env = {**os.environ, "RAPPORT_DATABASE_URL": args.database_url, "RAPPORT_DATA_DIR": str(tmp),
            "RAPPORT_SECRET_KEY": "bench-cluster-secret", "RAPPORT_ALLOW_PRIVATE_URLS": "1",
            "RAPPORT_RATELIMIT_STORAGE_URI": args.redis, "PYTHONPATH": str(ROOT)}
@@ -203,7 +202,7 @@ def main() -> None:
                   "push acceptor": [acceptor.pid], "load clients": [os.getpid()]}
         before, wall = cpu_of(groups), time.perf_counter()
         bases = [f"http://127.0.0.1:{port}" for port in ports]
-        api = load_both(bases, tokens, args.clients, args.seconds)
+        api = load(bases, args.clients, args.seconds, partial(mixed_request, tokens))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and acceptor_stats(push_url)["devices"] < args.users:
             time.sleep(0.5)
@@ -249,30 +248,6 @@ def main() -> None:
         "users_per_machine": {"by_prompt_burst": int(by_push), "by_api": int(by_api),
                               "served": int(min(by_push, by_api))},
     }))
-
-
-def load_both(bases: list[str], tokens: list[tuple[str, list[int]]], clients: int,
-              seconds: float) -> dict[str, Any]:
-    """The mixed load of bench_api, its clients split over the web processes."""
-    results: list[dict[str, Any]] = []
-    lock = threading.Lock()
-
-    def one(base: str, share: int) -> None:
-        figures = load(base, share, seconds, partial(mixed_request, tokens))
-        with lock:
-            results.append(figures)
-
-    shares = [clients // len(bases) + (1 if n < clients % len(bases) else 0)
-              for n in range(len(bases))]
-    threads = [threading.Thread(target=one, args=(b, s)) for b, s in zip(bases, shares, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"requests_per_s": round(sum(r["requests_per_s"] for r in results), 1),
-            "p95_ms_worst_process": max(r["p95_ms"] or 0 for r in results),
-            "errors": sum(r["errors"] for r in results),
-            "error_statuses": sorted({s for r in results for s in r["error_statuses"]})}
 
 
 if __name__ == "__main__":
