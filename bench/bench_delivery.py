@@ -141,6 +141,7 @@ def plan(app: Any, planner: bool) -> float:
                                       base_url=app.config["BASE_URL"]))
                 for m in meetings[first:first + 1000]]
             save_planned(items, utcnow())
+            db.session.commit()
         return time.perf_counter() - started
 
 

@@ -228,8 +228,7 @@ def _plan(user_id: int, now: datetime) -> None:
     """Plan this user's prompts now, so a meeting that just ended is asked about at once."""
     try:
         begin_write()
-        plan_for_user(user_id, now, current_app.config["BASE_URL"])
-        db.session.commit()
+        plan_for_user(user_id, now, current_app.config["BASE_URL"])  # commits
     except Exception:  # the worker's regular pass plans again
         db.session.rollback()
         log.exception("planning after the sync of user %s failed", user_id)

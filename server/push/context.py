@@ -4,7 +4,7 @@ and what is due to follow up on a given day."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, func, or_, select
 
@@ -91,32 +91,35 @@ def last_interaction_text(user_id: int, contact_id: int) -> str:
     return text[:200]
 
 
-def due_followup_lines(user_id: int, day: date) -> list[str]:
-    """One line per follow-up, check-in or promise due on a local day (isolated on purpose)."""
-    lines: list[str] = []
-    followups = list(db.session.scalars(
-        select(Interaction).where(
+def due_followup_lines(user_id: int, days: list[date]) -> dict[date, list[str]]:
+    """One line per follow-up, check-in or promise due on each of these local days (isolated
+    on purpose): three statements for all the days, and the people only when something is due."""
+    due_on = func.coalesce(Interaction.follow_up_snoozed_until, Interaction.follow_up_on)
+    followups = db.session.execute(
+        select(Interaction, due_on.label("day")).where(
             Interaction.user_id == user_id,
             Interaction.follow_up_done_at.is_(None),
-            func.coalesce(Interaction.follow_up_snoozed_until, Interaction.follow_up_on) == day,
+            due_on.in_(days),
         ).order_by(Interaction.occurred_at)
-    ))
+    ).all()
     checkins = list(db.session.scalars(
-        select(Challenge).where(Challenge.user_id == user_id, Challenge.check_in_on == day,
+        select(Challenge).where(Challenge.user_id == user_id, Challenge.check_in_on.in_(days),
                                 Challenge.resolved_at.is_(None)).order_by(Challenge.id)
     ))
     promises = list(db.session.scalars(
         select(GiveTakeItem).where(
             GiveTakeItem.user_id == user_id, GiveTakeItem.promised.is_(True),
-            GiveTakeItem.delivered_at.is_(None), GiveTakeItem.due_on == day,
+            GiveTakeItem.delivered_at.is_(None), GiveTakeItem.due_on.in_(days),
         ).order_by(GiveTakeItem.id)
     ))
-    interaction_ids = {i.id for i in followups} | {p.interaction_id for p in promises}
+    if not (followups or checkins or promises):
+        return {}
+    interaction_ids = {row.Interaction.id for row in followups} | {p.interaction_id for p in promises}
     links = db.session.execute(
         select(InteractionContact.interaction_id, InteractionContact.contact_id).where(
-            InteractionContact.interaction_id.in_(interaction_ids or {-1})
+            InteractionContact.interaction_id.in_(interaction_ids)
         ).order_by(InteractionContact.id)
-    ).all()
+    ).all() if interaction_ids else []
     ids = {link.contact_id for link in links} | {c.contact_id for c in checkins}
     ids |= {p.contact_id for p in promises if p.contact_id}
     names = _names(user_id, ids)
@@ -124,16 +127,22 @@ def due_followup_lines(user_id: int, day: date) -> list[str]:
     for link in links:
         if link.contact_id in names:
             people.setdefault(link.interaction_id, []).append(names[link.contact_id])
-    for interaction in followups:
+    lines: dict[date, list[str]] = {}
+    for interaction, day in followups:
         who = ", ".join(people.get(interaction.id, [])) or "someone you met"
-        lines.append(f"Follow up with {who}")
+        lines.setdefault(day, []).append(f"Follow up with {who}")
     for challenge in checkins:
-        lines.append(f"Check in with {names.get(challenge.contact_id, 'them')}: {challenge.text}")
+        day = cast(date, challenge.check_in_on)  # one of `days`, as matched
+        lines.setdefault(day, []).append(
+            f"Check in with {names.get(challenge.contact_id, 'them')}: {challenge.text}")
     for promise in promises:
         if promise.contact_id:
             who = names.get(promise.contact_id, "")
         else:  # a promise to everyone who was there
             who = ", ".join(people.get(promise.interaction_id, []))
         what = promise.note or promise.category
-        lines.append(f"You promised {who}: {what}" if who else f"You promised: {what}")
-    return [line[:200] for line in lines]
+        day = cast(date, promise.due_on)  # one of `days`, as matched
+        lines.setdefault(day, []).append(
+            f"You promised {who}: {what}" if who else f"You promised: {what}")
+    return {day: [line[:200] for line in found] for day, found in lines.items()}
+

@@ -27,7 +27,9 @@ class Planned:
 
 
 def save_planned(items: list[Planned], now: datetime) -> int:
-    """Insert new rows (conflicts ignored) and re-time pending ones; returns rows inserted."""
+    """Insert new rows (conflicts ignored) and re-time pending ones; returns rows inserted.
+    The caller commits, with the user's planning mark, so the plans and the mark that says
+    they were made land together."""
     if not items:
         return 0
     existing = {
@@ -65,7 +67,6 @@ def save_planned(items: list[Planned], now: datetime) -> int:
             ],
         )
         inserted = len(result.all())
-    db.session.commit()
     return inserted
 
 

@@ -7,11 +7,23 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
+
+from ..extensions import db
 from ..logbook.clock import local_day_end, local_moment, user_zone
-from ..models import User
+from ..models import Contact, User
+from ..models.calendars import Meeting
 from ..settings import get_settings
 
 PLAN_AHEAD_DAYS = 1  # day-level reminders are planned for today and tomorrow (local)
+# How far around now the user's meetings are read for the planners (prompts after meetings
+# reach back, briefs before them look ahead): one load serves them all.
+MEETINGS_BACK = timedelta(hours=14)
+MEETINGS_AHEAD = timedelta(days=2)
+# Planners that read contacts for their names and dates, not their addresses and tags: those
+# are left to load only if touched, instead of two more statements per user.
+WITHOUT_ADDRESSES = (lazyload(Contact.email_rows), lazyload(Contact.tag_rows))
 
 
 @dataclass
@@ -24,6 +36,7 @@ class PlanContext:
     base_url: str
     zone: ZoneInfo = field(init=False)
     today: date = field(init=False)
+    _meetings: tuple[timedelta, timedelta, list[Meeting]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.zone = user_zone(self.user)
@@ -56,3 +69,24 @@ class PlanContext:
     def day_end_today(self) -> datetime:
         """When the user's local day turns (their next local midnight)."""
         return self.day_end(self.today)
+
+    def meetings_near(self, back: timedelta, ahead: timedelta) -> list[Meeting]:
+        """The user's meetings that end at or after `now - back` and start at or before
+        `now + ahead`, by start: read once (as far as MEETINGS_BACK / MEETINGS_AHEAD reach, or
+        further when asked) for every planner that needs them."""
+        if self._meetings is None or back > self._meetings[0] or ahead > self._meetings[1]:
+            reach_back, reach_ahead = max(back, MEETINGS_BACK), max(ahead, MEETINGS_AHEAD)
+            loaded = list(db.session.scalars(
+                select(Meeting)
+                .where(
+                    Meeting.user_id == self.user.id,
+                    Meeting.end_at >= self.now - reach_back,
+                    Meeting.start_at <= self.now + reach_ahead,
+                )
+                .order_by(Meeting.start_at, Meeting.id)
+            ))
+            self._meetings = (reach_back, reach_ahead, loaded)
+        return [
+            m for m in self._meetings[2]
+            if m.end_at >= self.now - back and m.start_at <= self.now + ahead
+        ]

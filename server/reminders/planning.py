@@ -35,8 +35,8 @@ BATCH = 100
 
 def plan_for_user(user_id: int, now: datetime, base_url: str) -> int:
     """Plan every kind that is switched on for one user now (e.g. right after a calendar sync);
-    returns rows inserted. The user's mark records it, so the next pass does not plan them again
-    unless something changed meanwhile or a pass holds them."""
+    returns rows inserted, committed. The user's mark records it in the same commit, so the next
+    pass does not plan them again unless something changed meanwhile or a pass holds them."""
     version = db.session.scalar(select(ReplanMark.version).where(ReplanMark.user_id == user_id))
     inserted, replan_at = _plan_user(user_id, now, base_url)
     if version is not None:
@@ -46,6 +46,7 @@ def plan_for_user(user_id: int, now: datetime, base_url: str) -> int:
                    ReplanMark.lease_owner.is_(None))
             .values(planned_version=version, replan_at=replan_at)
         )
+    db.session.commit()  # the plans and the mark together
     return inserted
 
 
@@ -97,7 +98,8 @@ def claim_users(
 
 
 def _planned(user_id: int, version: int, owner: str, replan_at: datetime | None) -> None:
-    """Record the version planned and when the user's day turns; releases the lease."""
+    """Record the version planned and when the user's day turns, releasing the lease, and
+    commit it with the user's plans."""
     db.session.execute(
         update(ReplanMark)
         .where(ReplanMark.user_id == user_id, ReplanMark.lease_owner == owner)

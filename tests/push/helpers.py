@@ -15,12 +15,14 @@ from server.push.payload import build_payload, tag_for
 
 def plan(user_id: int, key: str, due: datetime, kind: str = "birthday",
          expires: datetime | None = None, now: datetime | None = None) -> int:
-    """Put one row in the outbox the way a planner would; returns rows inserted."""
+    """Put one row in the outbox the way a planner would (and commit it); returns rows inserted."""
     payload = build_payload(kind=kind, title=f"About {key}", body="Body", url="/",
                             tag=tag_for(key), base_url="https://rapport.example.org")
     item = Planned(key=key, user_id=user_id, kind=kind, due_at=due, payload=payload,
                    expires_at=expires if expires is not None else due + timedelta(days=1))
-    return save_planned([item], now or due)
+    inserted = save_planned([item], now or due)
+    db.session.commit()
+    return inserted
 
 
 def row(key: str) -> Notification:

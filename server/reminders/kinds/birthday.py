@@ -13,7 +13,7 @@ from ...logbook.birthdays import birthday_in
 from ...models import Contact
 from ...push.outbox import Planned
 from ...push.payload import build_payload, tag_for
-from ..context import PlanContext
+from ..context import WITHOUT_ADDRESSES, PlanContext
 from ..lines import contact_context, last_interaction_line
 from ..registry import HOUR, Kind, Option, register
 
@@ -59,11 +59,13 @@ def plan_birthdays(ctx: PlanContext) -> list[Planned]:
     if not targets:
         return []
     contacts = db.session.scalars(
-        select(Contact).where(
+        select(Contact)
+        .where(
             Contact.user_id == ctx.user.id,
             or_(*[and_(Contact.birthday_month == m, Contact.birthday_day == d)
                   for m, d in targets]),
         )
+        .options(*WITHOUT_ADDRESSES)
     )
     return [
         _reminder(ctx, contact, day, birthday, lead)

@@ -87,13 +87,7 @@ def plan_briefs(ctx: PlanContext) -> list[Planned]:
     """A brief `brief_minutes_before` each upcoming meeting with people the user knows."""
     lead = timedelta(minutes=int(ctx.settings["brief_minutes_before"]))
     strangers = bool(ctx.settings["brief_with_strangers"])
-    meetings = db.session.scalars(
-        select(Meeting).where(
-            Meeting.user_id == ctx.user.id,
-            Meeting.start_at > ctx.now,
-            Meeting.start_at <= ctx.now + LOOKAHEAD,
-        ).order_by(Meeting.start_at, Meeting.id)
-    )
+    meetings = [m for m in ctx.meetings_near(timedelta(0), LOOKAHEAD) if m.start_at > ctx.now]
     return [_brief(ctx, m, lead) for m in meetings if _briefable(m, strangers)]
 
 

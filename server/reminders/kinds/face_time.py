@@ -17,7 +17,7 @@ from ...models import Contact
 from ...models.push import Notification
 from ...push.outbox import Planned
 from ...push.payload import build_payload, tag_for
-from ..context import PlanContext
+from ..context import WITHOUT_ADDRESSES, PlanContext
 from ..lines import first_name
 from ..registry import HOUR, Kind, register
 
@@ -54,10 +54,12 @@ def lapse(ctx: PlanContext, contact: Contact) -> tuple[str, date, int] | None:
 def plan_face_time(ctx: PlanContext) -> list[Planned]:
     """Today's nudges for people whose in-person or keep-in-touch cadence just lapsed."""
     contacts = db.session.scalars(
-        select(Contact).where(
+        select(Contact)
+        .where(
             Contact.user_id == ctx.user.id,
             or_(Contact.face_time_days.is_not(None), Contact.cadence_days.is_not(None)),
         )
+        .options(*WITHOUT_ADDRESSES)
     )
     lapses = []
     for contact in contacts:
@@ -70,7 +72,7 @@ def plan_face_time(ctx: PlanContext) -> list[Planned]:
         row.key for row in db.session.execute(
             select(Notification.key, Notification.created_at).where(Notification.key.in_(keys))
         ) if local_date(ctx.user, row.created_at) < ctx.today
-    }
+    } if keys else set()
     fresh = [item for item, key in zip(lapses, keys, strict=True) if key not in earlier]
     return [_nudge(ctx, *item) for item in fresh[:PER_DAY]]
 

@@ -12,9 +12,11 @@ from ..registry import Kind, register
 def plan_followups(ctx: PlanContext) -> list[Planned]:
     """Today's and tomorrow's follow-up pushes, at the user's notification time."""
     planned = []
-    for day in ctx.planned_days():
+    days = ctx.planned_days()
+    due = due_followup_lines(ctx.user.id, days)
+    for day in days:
         key = f"followups:{ctx.user.id}:{day.isoformat()}"
-        lines = due_followup_lines(ctx.user.id, day)
+        lines = due.get(day)
         if not lines:
             continue
         title = lines[0] if len(lines) == 1 else f"{len(lines)} things to follow up on today"

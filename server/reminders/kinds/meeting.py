@@ -52,15 +52,10 @@ def prompt_title(meeting: Meeting, names: list[str], named: list[str]) -> str:
 def plan_meeting_prompts(ctx: PlanContext) -> list[Planned]:
     """A prompt at end + delay for each meeting that wants one; stale prompts cancelled."""
     delay = timedelta(minutes=int(ctx.settings["prompt_delay_minutes"]))
-    meetings = list(
-        db.session.scalars(
-            select(Meeting).where(
-                Meeting.user_id == ctx.user.id,
-                Meeting.end_at >= ctx.now - PROMPT_MAX_AGE - delay,
-                Meeting.end_at <= ctx.now + MEETING_LOOKAHEAD,
-            )
-        )
-    )
+    meetings = [
+        m for m in ctx.meetings_near(PROMPT_MAX_AGE + delay, MEETING_LOOKAHEAD)
+        if m.end_at <= ctx.now + MEETING_LOOKAHEAD
+    ]
     logged = logged_meeting_ids(ctx.user.id, [m.id for m in meetings])
     planned = [
         _prompt(ctx, meeting, delay)
