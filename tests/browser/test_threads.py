@@ -373,3 +373,28 @@ def test_a_group_log_names_whose_win_it_is(page: Any) -> None:
     expect(page.get_by_test_id("wins").get_by_test_id("win")).to_contain_text("Got the design job")
     page.goto(f"/people/{tom['id']}")
     expect(page.get_by_test_id("wins").get_by_test_id("win")).to_have_count(0)
+
+
+def test_typing_a_win_keeps_its_keys_while_the_card_refreshes_under_it(page: Any) -> None:
+    sign_up(page)
+    tom = seed_threads(page)["tom"]
+    page.goto(f"/people/{tom['id']}")
+    wins = page.get_by_test_id("wins")
+    wins.get_by_test_id("win").first.wait_for()
+    held: list[Any] = []
+    # Held for the test (on the context: the service worker makes the request).
+    page.context.route("**/api/contacts/*/timeline", lambda route: held.append(route))
+    wins.get_by_role("button", name="Congratulated").click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the card did not refresh after the congratulation"
+    field = wins.get_by_label("A win of Tom Baker's")
+    field.click()
+    page.keyboard.type("Book")
+    held[0].continue_()  # the refresh lands while they type
+    page.context.unroute("**/api/contacts/*/timeline")
+    expect(wins.get_by_role("heading", name="Their wins")).to_be_visible()
+    page.keyboard.type(" published")
+    expect(field).to_have_value("Book published")

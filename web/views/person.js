@@ -82,6 +82,8 @@ export async function mountPerson(view, {params, app}) {
     const email = (c.emails || [])[0];
     const tel = phone ? phone.replace(/[^\d+]/g, '') : '';
     const wins = data.wins || [];
+    // A refresh moves the kept form: whoever is typing in it keeps the focus (and their keys).
+    const typing = addWin && addWin.contains(document.activeElement) ? document.activeElement : null;
     replace(view,
       h('header', {class: 'top'},
         h('a', {href: '/people', class: 'icon-button', 'aria-label': 'Back to people'}, icon('back')),
@@ -106,6 +108,7 @@ export async function mountPerson(view, {params, app}) {
       c.how_met || c.notes ? h('section', {class: 'card-section'}, h('h2', null, 'Notes'),
         c.how_met ? h('p', null, h('strong', null, 'How you met: '), c.how_met) : null,
         c.notes ? h('p', {class: 'notes'}, c.notes) : null) : null);
+    if (typing) typing.focus();
   }
 
   await load(path, render);
