@@ -4,6 +4,7 @@ the user's zone; and timestamps from raw statements made aware on both databases
 from __future__ import annotations
 
 import calendar
+from functools import cache
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,8 +41,11 @@ def friendship_first_day(user: User, start: datetime, today: date) -> date:
 SPAN_SIZES = (32, 64, 96, 128, 192, 367)
 
 
+@cache
 def _birthday_statement(size: int) -> Any:
-    """Birthdays celebrated on the days listed, and those with a log in their greeting span.
+    """Birthdays celebrated on the days listed, and those with a log in their greeting span
+    (built on first use: the largest binds 1,468 values, which a process that never shows
+    Habits for a year-long window need not hold).
 
     The days are a VALUES list (both databases name its columns column1, column2, ...): one
     node to plan, where a union of as many one-row selects costs PostgreSQL tens of ms.
@@ -79,7 +83,6 @@ def _birthday_statement(size: int) -> Any:
 _SPAN_COLUMNS = (
     ("month", Integer()), ("day", Integer()), ("opens", UTCDateTime()), ("closes", UTCDateTime()),
 )
-_BIRTHDAYS = {size: _birthday_statement(size) for size in SPAN_SIZES}
 
 
 def birthday_figures(
@@ -100,7 +103,7 @@ def birthday_figures(
     size = next(size for size in SPAN_SIZES if size >= len(spans))
     for n, row in enumerate(spans + [unused] * (size - len(spans))):
         params.update({f"{name}_{n}": value for (name, _), value in zip(_SPAN_COLUMNS, row, strict=True)})
-    row = db.session.execute(_BIRTHDAYS[size], params).one()
+    row = db.session.execute(_birthday_statement(size), params).one()
     return int(row.birthdays), int(row.greeted)
 
 
