@@ -4,8 +4,8 @@ the user's zone; and timestamps from raw statements made aware on both databases
 from __future__ import annotations
 
 import calendar
-from functools import cache
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
