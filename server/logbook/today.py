@@ -129,24 +129,22 @@ def meeting_lists(
         "user_id": user.id, "now": now, "day_start": start, "day_end": end,
         "unlogged_since": now - timedelta(days=UNLOGGED_MEETING_DAYS),
     }
-    return (
-        _meeting_block(user, *_first_rows("meetings_today", values, cap), now),
-        _meeting_block(user, *_first_rows("meetings_to_log", values, cap), now),
-    )
-
-
-def _meeting_block(user: User, rows: list[Any], total: int, now: datetime) -> dict[str, Any]:
-    meetings = [row[0] for row in rows]
-    logged = logged_meeting_ids(user.id, [m.id for m in meetings])
-    ids = {
+    lists = [_first_rows(name, values, cap) for name in ("meetings_today", "meetings_to_log")]
+    # Both lists' log status and attendees' names in one lookup each (a meeting can be in both).
+    meetings = [row[0] for rows, _ in lists for row in rows]
+    logged = logged_meeting_ids(user.id, sorted({m.id for m in meetings}))
+    names = contact_names(user.id, {
         cid
         for m in meetings
         for a in m.attendees
         for cid in (a.contact_id, a.suggested_contact_id)
         if cid
-    }
-    names = contact_names(user.id, ids)
-    return _block([meeting_view(m, m.id in logged, names, now) for m in meetings], total)
+    })
+    today_block, to_log_block = (
+        _block([meeting_view(row[0], row[0].id in logged, names, now) for row in rows], total)
+        for rows, total in lists
+    )
+    return today_block, to_log_block
 
 
 @lru_cache(maxsize=16)
@@ -201,7 +199,7 @@ def give_first(user: User, now: datetime, cap: int) -> dict[str, Any]:
     """People I received more from than I gave to over 12 months, biggest gap first."""
     since, until = balance_window(now)
     values = {"user_id": user.id, "now": now, "balance_since": since, "balance_until": until}
-    rows = db.session.execute(_statement("give_first", cap), values).all()
+    rows, total = _first_rows("give_first", values, cap)
     items = [
         {
             "contact": {"id": row.contact_id, "name": row.name},
@@ -212,4 +210,4 @@ def give_first(user: User, now: datetime, cap: int) -> dict[str, Any]:
         }
         for row in rows
     ]
-    return _block(items, counted_total(rows))
+    return _block(items, total)

@@ -21,6 +21,7 @@ count that is late is never wrong, only slower.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -151,12 +152,21 @@ def refresh_due_balances(connection: Connection, now: datetime, limit: int) -> i
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL: workers share the batch out
     ).all()
+    _refresh_people(connection, [(user_id, contact_id) for user_id, contact_id in due], now)
+    return len(due)
+
+
+def _refresh_people(
+    connection: Connection, people: Iterable[tuple[int | None, int | None]], now: datetime
+) -> dict[int, set[int]]:
+    """Count again each (user, contact) given, a user at a time; returns them by user."""
     by_user: dict[int, set[int]] = defaultdict(set)
-    for user_id, contact_id in due:
-        by_user[user_id].add(contact_id)
+    for user_id, contact_id in people:
+        if user_id is not None and contact_id is not None:
+            by_user[user_id].add(contact_id)
     for user_id in sorted(by_user):
         refresh_balances(connection, user_id, by_user[user_id], now)
-    return len(due)
+    return by_user
 
 
 # ----- kept by every flush that touches a log's links -----
@@ -180,16 +190,9 @@ def _note_touched(session: Session, _context: Any, _instances: Any) -> None:
 @event.listens_for(Session, "after_flush_postexec")
 def _count_touched(session: Session, _context: Any) -> None:
     touched: set[tuple[int, int]] = session.info.pop(_TOUCHED, set())
-    by_user: dict[int, set[int]] = defaultdict(set)
-    for user_id, contact_id in touched:
-        if user_id is not None and contact_id is not None:
-            by_user[user_id].add(contact_id)
-    if not by_user:
+    if not touched:
         return
-    now = utcnow()
-    connection = session.connection()
-    for user_id in sorted(by_user):
-        refresh_balances(connection, user_id, by_user[user_id], now)
+    by_user = _refresh_people(session.connection(), touched, utcnow())
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Contact) and obj.id in by_user.get(obj.user_id, ()):
             session.expire(obj, [*KEPT_COLUMNS])
